@@ -1,0 +1,107 @@
+//! The one error type of natflow. Every fallible library function returns
+//! `Result<T, natflow::Error>`; each variant's message says what was wrong and, where it helps,
+//! what to do next.
+
+use std::path::PathBuf;
+
+/// What went wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    /// A vector had the wrong number of coordinates.
+    #[error("{what}: expected {expected} coordinates, got {got}")]
+    Dimension {
+        /// What the vector was (a point, a velocity, …).
+        what: String,
+        /// The dimension that was needed.
+        expected: usize,
+        /// The dimension that was given.
+        got: usize,
+    },
+    /// A coordinate was NaN or infinite.
+    #[error("{what}: coordinate {index} is {value}, not a finite number")]
+    NonFinite {
+        /// What the vector was.
+        what: String,
+        /// Its position.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A point lies outside the domain of a family or chart.
+    #[error("{point:?} is outside the domain of {space}: {reason}")]
+    OutOfDomain {
+        /// The family or chart, e.g. `gamma chart 'scale'`.
+        space: String,
+        /// The point, in that space's coordinates.
+        point: Vec<f64>,
+        /// The violated condition, e.g. `need s > 0`.
+        reason: String,
+    },
+    /// The metric cannot be inverted reliably.
+    #[error(
+        "the metric at {point:?} is singular or ill-conditioned (condition number ≈ {condition:.3e}); \
+         move the point away from the domain's edge or use a better-scaled chart"
+    )]
+    SingularMetric {
+        /// The point where it happened.
+        point: Vec<f64>,
+        /// Estimated 2-norm condition number (∞ when not positive definite).
+        condition: f64,
+    },
+    /// An ODE solve (geodesic, flow) failed.
+    #[error("ODE solve failed: {0}")]
+    Solver(String),
+    /// A name (family, chart, method) that natflow does not know.
+    #[error("unknown {kind} '{name}'; expected one of: {expected}")]
+    Unknown {
+        /// What kind of name (`family`, `chart`, `method`).
+        kind: String,
+        /// The name given.
+        name: String,
+        /// The accepted names, comma separated.
+        expected: String,
+    },
+    /// A data file that could not be read or parsed.
+    #[error("{}{}: {reason}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Data {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line, when the problem is on one line.
+        line: Option<usize>,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Any other invalid argument (a bad option value, an empty list, …).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// An output file that could not be written.
+    #[error("cannot write {}: {reason}", path.display())]
+    Output {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// natflow's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Checks that `x` has `n` finite coordinates.
+pub fn check_vector(what: &str, x: &[f64], n: usize) -> Result<()> {
+    if x.len() != n {
+        return Err(Error::Dimension {
+            what: what.to_string(),
+            expected: n,
+            got: x.len(),
+        });
+    }
+    if let Some((index, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(Error::NonFinite {
+            what: what.to_string(),
+            index,
+            value,
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! The Gamma family in the **rate** parameterisation (α, β), α > 0 shape, β > 0 rate:
+//!
+//! $$p(x;\alpha,\beta) = \frac{\beta^\alpha}{\Gamma(\alpha)} x^{\alpha-1} e^{-\beta x},\qquad x > 0.$$
+//!
+//! Fisher metric (e.g. Amari & Nagaoka 2000, §2.3; it is the Hessian of the log-partition
+//! ln Γ(α) − α ln β in the natural parameters (α−1, −β) pulled back to (α, β)):
+//!
+//! $$G(\alpha,\beta) = \begin{pmatrix}\psi_1(\alpha) & -1/\beta\\ -1/\beta & \alpha/\beta^2\end{pmatrix}.$$
+//!
+//! Closed-form Christoffel symbols, with Δ = αψ₁(α) − 1 > 0 (derived from G by the formula in
+//! [`crate::geometry`]; checked against automatic differentiation in `tests/christoffel.rs`):
+//!
+//! | Γ | value |
+//! |---|---|
+//! | Γ^α_αα | αψ₂(α) / (2Δ) |
+//! | Γ^α_αβ | 1 / (2βΔ) |
+//! | Γ^α_ββ | −α / (2β²Δ) |
+//! | Γ^β_αα | βψ₂(α) / (2Δ) |
+//! | Γ^β_αβ | ψ₁(α) / (2Δ) |
+//! | Γ^β_ββ | (1 − 2αψ₁(α)) / (2βΔ) |
+//!
+//! Charts (chart coordinates ↦ canonical), as in Song, Song & Ermon (2018), Fig. 2, plus the
+//! mean chart in which G is diagonal: see [`GammaChart`].
+
+use super::parse_named;
+use crate::error::{Error, Result};
+use crate::geometry::{Chart, Christoffel, Metric, Real};
+use nalgebra::{DMatrix, DVector};
+
+/// The Gamma family in canonical coordinates (α shape, β **rate**).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Gamma;
+
+impl Gamma {
+    /// Δ = αψ₁(α) − 1, the (scaled) determinant β² det G; positive for every α > 0.
+    fn delta(alpha: f64) -> f64 {
+        alpha * crate::special::trigamma(alpha) - 1.0
+    }
+}
+
+impl Metric for Gamma {
+    fn dim(&self) -> usize {
+        2
+    }
+
+    fn name(&self) -> String {
+        "gamma (α, β=rate)".into()
+    }
+
+    fn domain(&self, theta: &[f64]) -> std::result::Result<(), String> {
+        match (theta[0] > 0.0, theta[1] > 0.0) {
+            (true, true) => Ok(()),
+            (false, _) => Err("need shape α > 0".into()),
+            (_, false) => Err("need rate β > 0".into()),
+        }
+    }
+
+    fn metric_at<D: Real>(&self, theta: &[D]) -> DMatrix<D> {
+        let (a, b) = (theta[0], theta[1]);
+        let off = -b.recip();
+        DMatrix::from_row_slice(2, 2, &[a.trigamma(), off, off, a / (b * b)])
+    }
+
+    fn christoffel(&self, theta: &[f64]) -> Result<Christoffel> {
+        self.check(theta)?;
+        let (a, b) = (theta[0], theta[1]);
+        let psi1 = crate::special::trigamma(a);
+        let psi2 = crate::special::polygamma(2, a);
+        let d = Self::delta(a);
+        let mut g = Christoffel::zeros(2);
+        g.set_sym(0, 0, 0, a * psi2 / (2.0 * d));
+        g.set_sym(0, 0, 1, 1.0 / (2.0 * b * d));
+        g.set_sym(0, 1, 1, -a / (2.0 * b * b * d));
+        g.set_sym(1, 0, 0, b * psi2 / (2.0 * d));
+        g.set_sym(1, 0, 1, psi1 / (2.0 * d));
+        g.set_sym(1, 1, 1, (1.0 - 2.0 * a * psi1) / (2.0 * b * d));
+        Ok(g)
+    }
+
+    fn christoffel_vv(&self, theta: &[f64], v: &[f64]) -> Result<DVector<f64>> {
+        crate::error::check_vector("velocity", v, 2)?;
+        Ok(self.christoffel(theta)?.contract(v, v))
+    }
+}
+
+/// The named Gamma charts (chart coordinates ↦ canonical (α, β=rate)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GammaChart {
+    /// `rate`: (α, β) ↦ (α, β), the canonical chart.
+    Rate,
+    /// `scale`: (α, s) ↦ (α, 1/s), s > 0 the scale.
+    Scale,
+    /// `cbrt-rate`: (α, b) ↦ (α, b³), b > 0.
+    CbrtRate,
+    /// `sqrt-both`: (a, b) ↦ (a², b²), a, b > 0.
+    SqrtBoth,
+    /// `mean`: (α, m) ↦ (α, α/m), m > 0 the mean; G is diagonal here.
+    Mean,
+}
+
+impl GammaChart {
+    /// Every Gamma chart.
+    pub const ALL: [GammaChart; 5] = [
+        GammaChart::Rate,
+        GammaChart::Scale,
+        GammaChart::CbrtRate,
+        GammaChart::SqrtBoth,
+        GammaChart::Mean,
+    ];
+    /// The four charts of the paper's Figure 2.
+    pub const PAPER: [GammaChart; 4] = [
+        GammaChart::Rate,
+        GammaChart::Scale,
+        GammaChart::CbrtRate,
+        GammaChart::SqrtBoth,
+    ];
+}
+
+impl std::str::FromStr for GammaChart {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_named("gamma chart", s, &Self::ALL, |c| c.name())
+    }
+}
+
+impl Chart for GammaChart {
+    fn dim(&self) -> usize {
+        2
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Self::Rate => "rate",
+            Self::Scale => "scale",
+            Self::CbrtRate => "cbrt-rate",
+            Self::SqrtBoth => "sqrt-both",
+            Self::Mean => "mean",
+        }
+        .into()
+    }
+
+    fn formula(&self) -> String {
+        match self {
+            Self::Rate => "(α, β) ↦ (α, β)",
+            Self::Scale => "(α, s) ↦ (α, 1/s)",
+            Self::CbrtRate => "(α, b) ↦ (α, b³)",
+            Self::SqrtBoth => "(a, b) ↦ (a², b²)",
+            Self::Mean => "(α, m) ↦ (α, α/m)",
+        }
+        .into()
+    }
+
+    fn domain(&self, xi: &[f64]) -> std::result::Result<(), String> {
+        let (x0, x1) = (xi[0], xi[1]);
+        let need = |ok: bool, what: &str| if ok { Ok(()) } else { Err(format!("need {what}")) };
+        match self {
+            Self::Rate => Ok(()),
+            Self::Scale => need(x1 > 0.0, "scale s > 0"),
+            Self::CbrtRate => need(x1 > 0.0, "b > 0"),
+            Self::SqrtBoth => need(x0 > 0.0, "a > 0").and(need(x1 > 0.0, "b > 0")),
+            Self::Mean => need(x1 > 0.0, "mean m > 0"),
+        }
+    }
+
+    fn to_canonical<D: Real>(&self, xi: &[D]) -> Vec<D> {
+        let (x0, x1) = (xi[0], xi[1]);
+        match self {
+            Self::Rate => vec![x0, x1],
+            Self::Scale => vec![x0, x1.recip()],
+            Self::CbrtRate => vec![x0, x1.powi(3)],
+            Self::SqrtBoth => vec![x0 * x0, x1 * x1],
+            Self::Mean => vec![x0, x0 / x1],
+        }
+    }
+
+    fn from_canonical(&self, theta: &[f64]) -> Vec<f64> {
+        let (a, b) = (theta[0], theta[1]);
+        match self {
+            Self::Rate => vec![a, b],
+            Self::Scale => vec![a, 1.0 / b],
+            Self::CbrtRate => vec![a, b.cbrt()],
+            Self::SqrtBoth => vec![a.sqrt(), b.sqrt()],
+            Self::Mean => vec![a, a / b],
+        }
+    }
+}
+
+/// A Gamma sample reduced to its sufficient statistics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GammaSample {
+    /// Sample size.
+    pub n: usize,
+    /// (1/n) Σ xᵢ.
+    pub mean_x: f64,
+    /// (1/n) Σ ln xᵢ.
+    pub mean_log_x: f64,
+}
+
+impl GammaSample {
+    /// Sufficient statistics of positive, finite observations.
+    pub fn from_observations(xs: &[f64]) -> Result<Self> {
+        if xs.is_empty() {
+            return Err(Error::InvalidArgument("a Gamma sample needs at least one observation".into()));
+        }
+        if let Some((i, x)) = xs.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x > 0.0)) {
+            return Err(Error::InvalidArgument(format!(
+                "Gamma observations must be positive and finite; observation {i} is {x}"
+            )));
+        }
+        let n = xs.len() as f64;
+        Ok(Self {
+            n: xs.len(),
+            mean_x: xs.iter().sum::<f64>() / n,
+            mean_log_x: xs.iter().map(|x| x.ln()).sum::<f64>() / n,
+        })
+    }
+
+    /// Average negative log-likelihood
+    /// L(α, β) = ln Γ(α) − α ln β − (α − 1)·mean(ln x) + β·mean(x), for any scalar type.
+    pub fn nll_at<D: Real>(&self, theta: &[D]) -> D {
+        let (a, b) = (theta[0], theta[1]);
+        a.ln_gamma() - a * b.ln() - (a - 1.0) * self.mean_log_x + b * self.mean_x
+    }
+
+    /// ∇L(α, β) = (ψ(α) − ln β − mean(ln x), −α/β + mean(x)).
+    pub fn nll_gradient(&self, theta: &[f64]) -> DVector<f64> {
+        let (a, b) = (theta[0], theta[1]);
+        DVector::from_vec(vec![
+            crate::special::digamma(a) - b.ln() - self.mean_log_x,
+            -a / b + self.mean_x,
+        ])
+    }
+}

@@ -1,0 +1,36 @@
+//! Statistical families, one per file, each in its canonical coordinates with its Fisher metric,
+//! closed-form Christoffel symbols where known, and named charts.
+//!
+//! | family | canonical θ | charts |
+//! |---|---|---|
+//! | [`gamma::Gamma`] | (α, β), β the **rate** | `rate`, `scale`, `cbrt-rate`, `sqrt-both`, `mean` |
+//! | [`normal::Normal`] | (μ, σ), σ the standard deviation | `mean-sd`, `mean-var`, `mean-log-sd`, `natural` |
+
+pub mod gamma;
+pub mod normal;
+
+pub use gamma::{Gamma, GammaChart, GammaSample};
+pub use normal::{Normal, NormalChart};
+
+use crate::error::Error;
+
+/// Parses a chart name against a chart enum's list of values, so the accepted names are
+/// exactly the names the charts report (no second table to keep in sync).
+pub(crate) fn parse_named<T: Copy>(
+    kind: &str,
+    name: &str,
+    all: &[T],
+    name_of: impl Fn(&T) -> String,
+) -> Result<T, Error> {
+    all.iter()
+        .find(|c| name_of(c) == name)
+        .copied()
+        .ok_or_else(|| Error::Unknown {
+            kind: kind.to_string(),
+            name: name.to_string(),
+            expected: all.iter().map(&name_of).collect::<Vec<_>>().join(", "),
+        })
+}
+
+/// The families the command line knows, by name.
+pub const FAMILY_NAMES: [&str; 2] = ["gamma", "normal"];

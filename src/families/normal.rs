@@ -1,0 +1,176 @@
+//! The univariate Normal family N(μ, σ²) in canonical coordinates (μ, σ), σ > 0 the standard
+//! deviation. Fisher metric
+//!
+//! $$G(\mu,\sigma) = \operatorname{diag}(1/\sigma^2,\ 2/\sigma^2),$$
+//!
+//! which in u = μ/√2 is 2·(du² + dσ²)/σ²: twice the hyperbolic metric of the upper half-plane
+//! (Costa, Santos & Strapasson 2015, *Fisher information distance*, §3). Its Christoffel symbols
+//! are Γ^μ_μσ = −1/σ, Γ^σ_μμ = 1/(2σ), Γ^σ_σσ = −1/σ, and its geodesics are known in closed form
+//! ([`Normal::geodesic_closed_form`]): vertical lines σ = σ₀e^{ct}, and half-circles centred on
+//! σ = 0 in (u, σ).
+
+use super::parse_named;
+use crate::error::{Error, Result, check_vector};
+use crate::geometry::{Chart, Christoffel, Metric, Real};
+use nalgebra::{DMatrix, DVector};
+
+/// The Normal family in canonical coordinates (μ, σ).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Normal;
+
+impl Metric for Normal {
+    fn dim(&self) -> usize {
+        2
+    }
+
+    fn name(&self) -> String {
+        "normal (μ, σ)".into()
+    }
+
+    fn domain(&self, theta: &[f64]) -> std::result::Result<(), String> {
+        if theta[1] > 0.0 {
+            Ok(())
+        } else {
+            Err("need standard deviation σ > 0".into())
+        }
+    }
+
+    fn metric_at<D: Real>(&self, theta: &[D]) -> DMatrix<D> {
+        let inv_var = (theta[1] * theta[1]).recip();
+        DMatrix::from_row_slice(2, 2, &[inv_var, D::zero(), D::zero(), inv_var * 2.0])
+    }
+
+    fn christoffel(&self, theta: &[f64]) -> Result<Christoffel> {
+        self.check(theta)?;
+        let s = theta[1];
+        let mut g = Christoffel::zeros(2);
+        g.set_sym(0, 0, 1, -1.0 / s);
+        g.set_sym(1, 0, 0, 0.5 / s);
+        g.set_sym(1, 1, 1, -1.0 / s);
+        Ok(g)
+    }
+
+    fn christoffel_vv(&self, theta: &[f64], v: &[f64]) -> Result<DVector<f64>> {
+        self.check(theta)?;
+        check_vector("velocity", v, 2)?;
+        let s = theta[1];
+        Ok(DVector::from_vec(vec![
+            -2.0 * v[0] * v[1] / s,
+            (0.5 * v[0] * v[0] - v[1] * v[1]) / s,
+        ]))
+    }
+}
+
+impl Normal {
+    /// The geodesic from (μ₀, σ₀) with velocity (μ̇₀, σ̇₀), at time t, in closed form.
+    ///
+    /// With u = μ/√2 the metric is twice the half-plane metric, whose geodesics are
+    /// u = c + r·tanh(s), σ = r·sech(s), s = s₀ + ṡt (or, when u̇₀ = 0, σ = σ₀·exp(σ̇₀t/σ₀)). From
+    /// the initial data: sinh s₀ = −σ̇₀/u̇₀, r = σ₀ cosh s₀, c = u₀ − r tanh s₀, ṡ = u̇₀ cosh s₀ / σ₀.
+    pub fn geodesic_closed_form(theta0: &[f64], v0: &[f64], t: f64) -> Result<DVector<f64>> {
+        Normal.check(theta0)?;
+        check_vector("velocity", v0, 2)?;
+        let sqrt2 = std::f64::consts::SQRT_2;
+        let (u0, s0) = (theta0[0] / sqrt2, theta0[1]);
+        let (du, ds) = (v0[0] / sqrt2, v0[1]);
+        if du == 0.0 {
+            return Ok(DVector::from_vec(vec![theta0[0], s0 * (ds / s0 * t).exp()]));
+        }
+        let arc0 = (-ds / du).asinh();
+        let r = s0 * arc0.cosh();
+        let c = u0 - r * arc0.tanh();
+        let arc_rate = du * arc0.cosh() / s0;
+        let arc = arc0 + arc_rate * t;
+        Ok(DVector::from_vec(vec![
+            (c + r * arc.tanh()) * sqrt2,
+            r / arc.cosh(),
+        ]))
+    }
+}
+
+/// The named Normal charts (chart coordinates ↦ canonical (μ, σ)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NormalChart {
+    /// `mean-sd`: (μ, σ) ↦ (μ, σ), the canonical chart.
+    MeanSd,
+    /// `mean-var`: (μ, v) ↦ (μ, √v), v > 0 the variance.
+    MeanVar,
+    /// `mean-log-sd`: (μ, ℓ) ↦ (μ, eˡ).
+    MeanLogSd,
+    /// `natural`: the exponential-family natural parameters (η₁, η₂) = (μ/σ², −1/(2σ²)) ↦
+    /// (μ, σ) = (−η₁/(2η₂), (−2η₂)^{−1/2}), η₂ < 0.
+    Natural,
+}
+
+impl NormalChart {
+    /// Every Normal chart.
+    pub const ALL: [NormalChart; 4] = [
+        NormalChart::MeanSd,
+        NormalChart::MeanVar,
+        NormalChart::MeanLogSd,
+        NormalChart::Natural,
+    ];
+}
+
+impl std::str::FromStr for NormalChart {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        parse_named("normal chart", s, &Self::ALL, |c| c.name())
+    }
+}
+
+impl Chart for NormalChart {
+    fn dim(&self) -> usize {
+        2
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Self::MeanSd => "mean-sd",
+            Self::MeanVar => "mean-var",
+            Self::MeanLogSd => "mean-log-sd",
+            Self::Natural => "natural",
+        }
+        .into()
+    }
+
+    fn formula(&self) -> String {
+        match self {
+            Self::MeanSd => "(μ, σ) ↦ (μ, σ)",
+            Self::MeanVar => "(μ, v) ↦ (μ, √v)",
+            Self::MeanLogSd => "(μ, ℓ) ↦ (μ, eˡ)",
+            Self::Natural => "(η₁, η₂) ↦ (−η₁/2η₂, (−2η₂)^(−1/2))",
+        }
+        .into()
+    }
+
+    fn domain(&self, xi: &[f64]) -> std::result::Result<(), String> {
+        match self {
+            Self::MeanSd | Self::MeanLogSd => Ok(()),
+            Self::MeanVar if xi[1] > 0.0 => Ok(()),
+            Self::MeanVar => Err("need variance v > 0".into()),
+            Self::Natural if xi[1] < 0.0 => Ok(()),
+            Self::Natural => Err("need η₂ < 0".into()),
+        }
+    }
+
+    fn to_canonical<D: Real>(&self, xi: &[D]) -> Vec<D> {
+        let (x0, x1) = (xi[0], xi[1]);
+        match self {
+            Self::MeanSd => vec![x0, x1],
+            Self::MeanVar => vec![x0, x1.sqrt()],
+            Self::MeanLogSd => vec![x0, x1.exp()],
+            Self::Natural => vec![-x0 / (x1 * 2.0), (-x1 * 2.0).sqrt().recip()],
+        }
+    }
+
+    fn from_canonical(&self, theta: &[f64]) -> Vec<f64> {
+        let (m, s) = (theta[0], theta[1]);
+        match self {
+            Self::MeanSd => vec![m, s],
+            Self::MeanVar => vec![m, s * s],
+            Self::MeanLogSd => vec![m, s.ln()],
+            Self::Natural => vec![m / (s * s), -0.5 / (s * s)],
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The geometry core: Riemannian metrics, their Levi-Civita connection, charts and geodesics.
+//!
+//! A statistical family is a manifold with the Fisher metric G(θ). Everything natflow needs of
+//! it follows from a small required core, the [`Metric`] trait: the dimension, a domain check,
+//! and G(θ) written once for any scalar type (real or forward-mode dual). From that, natflow
+//! provides the Christoffel symbols of the second kind,
+//!
+//! $$\Gamma^k_{ij} = \tfrac12 G^{kl}\left(\partial_i G_{lj} + \partial_j G_{li} - \partial_l G_{ij}\right),$$
+//!
+//! by forward-mode automatic differentiation ([`christoffel_vv_ad`], [`christoffel_ad`]), both as
+//! the contraction Γ(v,v) — the quantity the geodesic equation θ'' = −Γ(θ',θ') and the geodesic
+//! correction need — and as the full table Γ^k_ij. A family with a closed form overrides
+//! [`Metric::christoffel_vv`] / [`Metric::christoffel`]; `tests/christoffel.rs` checks every
+//! closed form against the automatic path.
+//!
+//! Charts ([`chart`]) re-express a metric in other coordinates by pullback, and [`geodesic`]
+//! integrates the geodesic equation with diffsol for the exponential map.
+
+pub mod chart;
+pub mod geodesic;
+
+pub use chart::{Chart, Pullback};
+pub use geodesic::{ExpOptions, exp_map};
+
+use crate::error::{Error, Result, check_vector};
+use crate::special::Special;
+use nalgebra::{DMatrix, DVector};
+use num_dual::{Dual64, DualNum};
+
+/// A scalar a metric or chart can be evaluated in: `f64` or a (nested) num-dual number over
+/// `f64` that also has the Γ-family special functions. Write a metric or chart once with
+/// `D: Real` and natflow differentiates it.
+pub trait Real: DualNum<Primitive = f64> + Copy + Special {}
+impl<T: DualNum<Primitive = f64> + Copy + Special> Real for T {}
+
+/// Largest Jacobi-scaled condition number of G for which natflow solves G x = b. Beyond it
+/// more than twelve digits could be lost, and a [`Error::SingularMetric`] is returned.
+pub const MAX_CONDITION: f64 = 1e12;
+
+/// A Riemannian metric on an open subset of ℝⁿ, in one fixed coordinate system.
+///
+/// Required: [`dim`](Metric::dim), [`name`](Metric::name), [`domain`](Metric::domain) and
+/// [`metric_at`](Metric::metric_at). Everything else is provided; families override
+/// [`christoffel_vv`](Metric::christoffel_vv) and [`christoffel`](Metric::christoffel) with
+/// closed forms where they have them.
+pub trait Metric {
+    /// The dimension n.
+    fn dim(&self) -> usize;
+
+    /// A short name for messages and outputs, e.g. `gamma (α, β=rate)`.
+    fn name(&self) -> String;
+
+    /// Whether a point with n finite coordinates lies in the domain; `Err` carries the violated
+    /// condition (e.g. `"need β > 0"`). Length and finiteness are checked before this is called.
+    fn domain(&self, x: &[f64]) -> std::result::Result<(), String>;
+
+    /// The metric matrix G(x), for any scalar type. Called only at points in the domain.
+    fn metric_at<D: Real>(&self, x: &[D]) -> DMatrix<D>;
+
+    /// Checks dimension, finiteness and domain of a point.
+    fn check(&self, x: &[f64]) -> Result<()> {
+        check_vector("point", x, self.dim())?;
+        self.domain(x).map_err(|reason| Error::OutOfDomain {
+            space: self.name(),
+            point: x.to_vec(),
+            reason,
+        })
+    }
+
+    /// G(x), after checking x.
+    fn metric(&self, x: &[f64]) -> Result<DMatrix<f64>> {
+        self.check(x)?;
+        Ok(self.metric_at(x))
+    }
+
+    /// The Christoffel contraction Γ(v,v)ᵏ = Γ^k_ij vⁱ vʲ at x.
+    ///
+    /// Default: automatic differentiation of the metric ([`christoffel_vv_ad`]).
+    fn christoffel_vv(&self, x: &[f64], v: &[f64]) -> Result<DVector<f64>> {
+        christoffel_vv_ad(self, x, v)
+    }
+
+    /// The full Christoffel symbols Γ^k_ij at x.
+    ///
+    /// Default: automatic differentiation of the metric ([`christoffel_ad`]).
+    fn christoffel(&self, x: &[f64]) -> Result<Christoffel> {
+        christoffel_ad(self, x)
+    }
+}
+
+/// Christoffel symbols of the second kind Γ^k_ij at one point, symmetric in i, j.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Christoffel {
+    n: usize,
+    /// Γ^k_ij at `data[(k * n + i) * n + j]`.
+    data: Vec<f64>,
+}
+
+impl Christoffel {
+    /// All-zero symbols in dimension n (the Euclidean connection).
+    pub fn zeros(n: usize) -> Self {
+        Self {
+            n,
+            data: vec![0.0; n * n * n],
+        }
+    }
+
+    /// Dimension n.
+    pub fn dim(&self) -> usize {
+        self.n
+    }
+
+    /// Γ^k_ij.
+    pub fn get(&self, k: usize, i: usize, j: usize) -> f64 {
+        self.data[(k * self.n + i) * self.n + j]
+    }
+
+    /// Sets Γ^k_ij and Γ^k_ji to `value`.
+    pub fn set_sym(&mut self, k: usize, i: usize, j: usize, value: f64) {
+        let n = self.n;
+        self.data[(k * n + i) * n + j] = value;
+        self.data[(k * n + j) * n + i] = value;
+    }
+
+    /// The bilinear form Γ(u,w)ᵏ = Γ^k_ij uⁱ wʲ.
+    pub fn contract(&self, u: &[f64], w: &[f64]) -> DVector<f64> {
+        let n = self.n;
+        DVector::from_fn(n, |k, _| {
+            let mut s = 0.0;
+            for i in 0..n {
+                for j in 0..n {
+                    s += self.get(k, i, j) * u[i] * w[j];
+                }
+            }
+            s
+        })
+    }
+
+    /// As nested lists: `nested[k][i][j]` = Γ^k_ij.
+    pub fn to_nested(&self) -> Vec<Vec<Vec<f64>>> {
+        let n = self.n;
+        (0..n)
+            .map(|k| {
+                (0..n)
+                    .map(|i| (0..n).map(|j| self.get(k, i, j)).collect())
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// Jacobi-scaled 2-norm condition number of a symmetric matrix, D^{-1/2} G D^{-1/2} with
+/// D = diag(G); ∞ when a diagonal entry is not positive. Cholesky's accuracy depends on this
+/// number, not on the unscaled one (van der Sluis 1969), so charts that merely rescale
+/// coordinates do not change it.
+pub fn scaled_condition(g: &DMatrix<f64>) -> f64 {
+    let n = g.nrows();
+    if g.diagonal().iter().any(|&d| d.is_nan() || d <= 0.0) {
+        return f64::INFINITY;
+    }
+    let s: Vec<f64> = g.diagonal().iter().map(|d| d.sqrt().recip()).collect();
+    if n == 1 {
+        return 1.0;
+    }
+    if n == 2 {
+        let c = (g[(0, 1)] * s[0] * s[1]).abs();
+        return if c >= 1.0 {
+            f64::INFINITY
+        } else {
+            (1.0 + c) / (1.0 - c)
+        };
+    }
+    let scaled = DMatrix::from_fn(n, n, |i, j| g[(i, j)] * s[i] * s[j]);
+    let ev = scaled.symmetric_eigenvalues();
+    let (lo, hi) = ev
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &e| (lo.min(e), hi.max(e)));
+    if lo <= 0.0 { f64::INFINITY } else { hi / lo }
+}
+
+/// Solves G y = b for symmetric positive-definite G by Cholesky, refusing a G that is not
+/// positive definite or whose [`scaled_condition`] exceeds [`MAX_CONDITION`]. `x` is the point
+/// (for the error message).
+pub fn solve_metric(x: &[f64], g: &DMatrix<f64>, b: &DVector<f64>) -> Result<DVector<f64>> {
+    let singular = |condition| Error::SingularMetric {
+        point: x.to_vec(),
+        condition,
+    };
+    let condition = scaled_condition(g);
+    if condition.is_nan() || condition > MAX_CONDITION {
+        return Err(singular(condition));
+    }
+    let chol = g
+        .clone()
+        .cholesky()
+        .ok_or_else(|| singular(f64::INFINITY))?;
+    Ok(chol.solve(b))
+}
+
+/// ∂_l G at x for l = 0..n, one forward-mode pass per direction.
+fn metric_partials<M: Metric + ?Sized>(m: &M, x: &[f64]) -> Vec<DMatrix<f64>> {
+    let n = m.dim();
+    let mut xd: Vec<Dual64> = x.iter().map(|&t| Dual64::from_re(t)).collect();
+    (0..n)
+        .map(|l| {
+            xd[l].eps = 1.0;
+            let g = m.metric_at(&xd);
+            xd[l].eps = 0.0;
+            g.map(|d| d.eps)
+        })
+        .collect()
+}
+
+/// Γ(v,v) from the metric by forward-mode AD, without building the n³ table:
+///
+/// $$\Gamma(v,v) = G^{-1}\Big[(\partial_v G)\,v - \tfrac12 \nabla_x\big(v^\top G(x) v\big)\Big],$$
+///
+/// where ∂_v G = Σ_l vˡ ∂_l G; the n directional derivatives ∂_l G are taken one at a time and
+/// folded into ∂_v G and the gradient of vᵀGv as they come.
+pub fn christoffel_vv_ad<M: Metric + ?Sized>(
+    m: &M,
+    x: &[f64],
+    v: &[f64],
+) -> Result<DVector<f64>> {
+    m.check(x)?;
+    let n = m.dim();
+    check_vector("velocity", v, n)?;
+    let vv = DVector::from_column_slice(v);
+    let mut xd: Vec<Dual64> = x.iter().map(|&t| Dual64::from_re(t)).collect();
+    let mut g = DMatrix::zeros(n, n);
+    let mut dv_g = DMatrix::zeros(n, n);
+    let mut grad_q = DVector::zeros(n);
+    for l in 0..n {
+        xd[l].eps = 1.0;
+        let gd = m.metric_at(&xd);
+        xd[l].eps = 0.0;
+        if l == 0 {
+            g = gd.map(|d| d.re);
+        }
+        let dl_g = gd.map(|d| d.eps);
+        grad_q[l] = vv.dot(&(&dl_g * &vv));
+        dv_g += dl_g * v[l];
+    }
+    let rhs = dv_g * &vv - grad_q * 0.5;
+    solve_metric(x, &g, &rhs)
+}
+
+/// The full Christoffel symbols Γ^k_ij from the metric by forward-mode AD (n passes).
+pub fn christoffel_ad<M: Metric + ?Sized>(m: &M, x: &[f64]) -> Result<Christoffel> {
+    m.check(x)?;
+    let n = m.dim();
+    let g = m.metric_at(x);
+    let dg = metric_partials(m, x);
+    let mut out = Christoffel::zeros(n);
+    for i in 0..n {
+        for j in i..n {
+            // First kind: Γ_{l,ij} = ½(∂_i G_lj + ∂_j G_li − ∂_l G_ij).
+            let first = DVector::from_fn(n, |l, _| {
+                0.5 * (dg[i][(l, j)] + dg[j][(l, i)] - dg[l][(i, j)])
+            });
+            let second = solve_metric(x, &g, &first)?;
+            for k in 0..n {
+                out.set_sym(k, i, j, second[k]);
+            }
+        }
+    }
+    Ok(out)
+}

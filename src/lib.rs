@@ -1,0 +1,18 @@
+//! # natflow
+//!
+//! Natural-gradient optimisation seen as an ODE on a statistical manifold.
+//!
+//! Natural-gradient descent θ ← θ − h G(θ)⁻¹∇L(θ) is the Euler method for the flow
+//! dθ/dt = −G⁻¹∇L. The flow is invariant under reparameterisation; finite steps are not.
+//! natflow makes each noun of that sentence a value: a family with its Fisher metric G
+//! ([`families`]), its connection Γ and charts ([`geometry`]), and the exact geodesics and flows
+//! that the finite methods approximate (Song, Song & Ermon, *Accelerating Natural Gradient with
+//! Higher-Order Invariance*, ICML 2018, arXiv:1803.01273).
+
+pub mod error;
+pub mod families;
+pub mod geometry;
+pub mod ode;
+pub mod special;
+
+pub use error::{Error, Result};

@@ -1,0 +1,174 @@
+//! Special functions against known values, the recurrence, and the asymptotic series.
+
+use natflow::special::{EULER_GAMMA, Special, digamma, ln_gamma, polygamma, trigamma};
+use num_dual::{Dual64, HyperDual64};
+use std::f64::consts::PI;
+
+// Apéry's constant ζ(3) and ζ(5) (DLMF 25.6, OEIS A002117, A013663).
+const ZETA3: f64 = 1.202_056_903_159_594_2;
+const ZETA5: f64 = 1.036_927_755_143_369_9;
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs()
+}
+
+#[test]
+fn known_values_at_one_and_half() {
+    assert!(rel(trigamma(1.0), PI * PI / 6.0) < 1e-15);
+    assert!(rel(polygamma(2, 1.0), -2.0 * ZETA3) < 1e-15);
+    assert!(rel(polygamma(4, 1.0), -24.0 * ZETA5) < 1e-15);
+    assert!(rel(digamma(1.0), -EULER_GAMMA) < 1e-15);
+    // ψ(1/2) = −γ − 2 ln 2, ψ₁(1/2) = π²/2 (DLMF 5.4.13, 5.15.3)
+    assert!(rel(digamma(0.5), -EULER_GAMMA - 2.0 * 2f64.ln()) < 1e-15);
+    assert!(rel(trigamma(0.5), PI * PI / 2.0) < 1e-15);
+    // ψ₃(1) = 6 ζ(4) = π⁴/15
+    assert!(rel(polygamma(3, 1.0), PI.powi(4) / 15.0) < 1e-15);
+    // ln Γ(1/2) = ln √π; ln Γ(1) = ln Γ(2) = 0; ln Γ(n) = ln (n−1)!.
+    assert!(rel(ln_gamma(0.5), 0.5 * PI.ln()) < 1e-15);
+    assert_eq!(ln_gamma(1.0), 0.0);
+    assert_eq!(ln_gamma(2.0), 0.0);
+    let fact: f64 = (1..30).map(f64::from).product();
+    assert!(rel(ln_gamma(30.0), fact.ln()) < 1e-15);
+    let fact10: f64 = (1..10).map(f64::from).product();
+    assert!(rel(ln_gamma(10.0), fact10.ln()) < 1e-15);
+}
+
+#[test]
+fn ln_gamma_near_its_zeros_keeps_relative_accuracy() {
+    // ln Γ(1+z) = ln(Γ(2+z)/(1+z)) with Γ(2+z) ~ via Γ(3+z)/(2+z): compare two independent paths
+    // (Taylor at 1 vs Taylor at 2 minus ln(1+z)) for small z, and against the series leading
+    // term −γz.
+    for &z in &[1e-3, -1e-3, 1e-8, 0.1, -0.2] {
+        let a = ln_gamma(1.0 + z);
+        let b = ln_gamma(2.0 + z) - (1.0 + z).ln();
+        assert!(rel(a, b) < 1e-12, "z = {z}: {a} vs {b}");
+    }
+    let x = 1.0 + 1e-10;
+    let z = x - 1.0; // exact: the z that x really carries
+    // next term ζ(2)z²/2 is ~1e-10 relative to γz
+    assert!(rel(ln_gamma(x), -EULER_GAMMA * z + PI * PI / 12.0 * z * z) < 1e-15);
+}
+
+#[test]
+fn recurrence_holds_across_the_range() {
+    // ψₙ(x+1) = ψₙ(x) + (−1)ⁿ n!/x^{n+1}; ln Γ(x+1) = ln Γ(x) + ln x.
+    let mut x = 1e-3;
+    while x < 1e5 {
+        for n in 0..=6u32 {
+            let fact: f64 = (1..=n).map(f64::from).product();
+            let sign = if n % 2 == 0 { 1.0 } else { -1.0 };
+            let lhs = polygamma(n, x + 1.0);
+            let rhs = polygamma(n, x) + sign * fact / x.powi(n as i32 + 1);
+            let scale = lhs.abs().max(polygamma(n, x).abs());
+            assert!((lhs - rhs).abs() <= 4e-15 * scale, "n={n} x={x}: {lhs} vs {rhs}");
+        }
+        let l = ln_gamma(x + 1.0);
+        let r = ln_gamma(x) + x.ln();
+        assert!((l - r).abs() <= 4e-15 * l.abs().max(ln_gamma(x).abs()).max(1.0), "x={x}");
+        x *= 1.37;
+    }
+}
+
+#[test]
+fn asymptotic_series_at_large_x() {
+    // Leading terms of the asymptotic expansions, truncated where the next term is < 1e-20
+    // relative (x = 1e4): ψ₁(x) ≈ 1/x + 1/(2x²) + 1/(6x³) − 1/(30x⁵),
+    // ψ(x) ≈ ln x − 1/(2x) − 1/(12x²) + 1/(120x⁴).
+    let x: f64 = 1e4;
+    let t1 = 1.0 / x + 1.0 / (2.0 * x * x) + 1.0 / (6.0 * x.powi(3)) - 1.0 / (30.0 * x.powi(5));
+    assert!(rel(trigamma(x), t1) < 1e-15);
+    let d = x.ln() - 1.0 / (2.0 * x) - 1.0 / (12.0 * x * x) + 1.0 / (120.0 * x.powi(4));
+    assert!(rel(digamma(x), d) < 1e-15);
+    // Small x: ψ₁(x) = 1/x² + ψ₁(1+x) and ψ₁(1+x) → π²/6.
+    let x = 1e-3;
+    assert!(rel(trigamma(x), 1.0 / (x * x) + trigamma(1.0 + x)) < 1e-15);
+}
+
+#[test]
+fn out_of_domain_is_nan() {
+    assert!(polygamma(1, 0.0).is_nan());
+    assert!(polygamma(1, -2.0).is_nan());
+    assert!(ln_gamma(f64::NAN).is_nan());
+}
+
+#[test]
+fn dual_extension_matches_next_order() {
+    let x = Dual64::new(2.3, 1.0);
+    let y = x.polygamma(1);
+    assert_eq!(y.re, polygamma(1, 2.3));
+    assert_eq!(y.eps, polygamma(2, 2.3));
+    let g = x.ln_gamma();
+    assert_eq!(g.eps, digamma(2.3));
+    // Second derivative through a hyper-dual: d²/dx² ψ₁ = ψ₃.
+    let h = HyperDual64::new(0.7, 1.0, 1.0, 0.0).polygamma(1);
+    assert_eq!(h.eps1eps2, polygamma(3, 0.7));
+    // And the derivative of ψ₁ by central differences, an independent check of the ψ₂ value.
+    let e = 1e-5;
+    let fd = (trigamma(2.3 + e) - trigamma(2.3 - e)) / (2.0 * e);
+    assert!(rel(fd, y.eps) < 1e-8);
+}
+
+/// Reference values computed independently with mpmath 1.3.0 at 40 significant digits
+/// (mpmath.polygamma(n, x), mpmath.loggamma(x)), rounded to 20 digits.
+const MPMATH_POLYGAMMA: [(u32, f64, f64); 30] = [
+    (0, 0.001, -1000.5755719318102797),
+    (0, 0.3, -3.5025242222001331249),
+    (0, 3.7, 1.1671535393615114409),
+    (0, 12.5, 2.4851956512749120482),
+    (0, 250.0, 5.519459584531046417),
+    (0, 100000.0, 11.512920464961895087),
+    (1, 0.001, 1000001.6425331958273),
+    (1, 0.3, 12.245364546107731301),
+    (1, 3.7, 0.31003785767003830216),
+    (1, 12.5, 0.083285224601578370444),
+    (1, 250.0, 0.0040080106666325337234),
+    (1, 100000.0, 0.000010000050000166666667),
+    (2, 0.001, -2000000002.3976321648),
+    (2, 0.3, -75.272536588726038917),
+    (2, 3.7, -0.095395308728554033483),
+    (2, 12.5, -0.0069324365857882407909),
+    (2, 250.0, -0.000016064127999317344256),
+    (2, 100000.0, -1.00001000005e-10),
+    (3, 0.001, 6000000000006.4686145),
+    (3, 0.3, 743.14176465504977709),
+    (3, 3.7, 0.058279217956563614119),
+    (3, 12.5, 0.0011534128049134051459),
+    (3, 250.0, 1.2877004798361634951e-7),
+    (3, 100000.0, 2.0000300002e-15),
+    (7, 0.001, 5.0399999999999991607e+27),
+    (7, 0.3, 76818182.998493221021),
+    (7, 3.7, 0.17110607134145693554),
+    (7, 12.5, 0.000019774079710321120989),
+    (7, 250.0, 1.1962511502701770767e-14),
+    (7, 100000.0, 7.2002520033599999995e-33),
+];
+const MPMATH_LN_GAMMA: [(f64, f64); 7] = [
+    (0.001, 6.9071788853838536617),
+    (0.3, 1.0957979948180755606),
+    (1.2, -0.085374090003315836884),
+    (3.7, 1.4280723266653881292),
+    (12.5, 18.734347511936445702),
+    (250.0, 1128.5237708729907142),
+    (100000.0, 1051287.7089736568949),
+];
+
+#[test]
+fn matches_independent_high_precision_values() {
+    for (n, x, want) in MPMATH_POLYGAMMA {
+        let got = polygamma(n, x);
+        assert!(rel(got, want) < 1e-14, "ψ_{n}({x}) = {got}, want {want}");
+    }
+    for (x, want) in MPMATH_LN_GAMMA {
+        let got = ln_gamma(x);
+        assert!(rel(got, want) < 1e-14, "lnΓ({x}) = {got}, want {want}");
+    }
+}
+
+#[test]
+fn digamma_keeps_relative_accuracy_at_its_root() {
+    // x₀ = 1.46163214496836234126… (OEIS A030169); its nearest double lies δ = −9.55e-17 below,
+    // so ψ(double) = ψ₁(x₀)·δ to first order.
+    let x = 1.461_632_144_968_362_2;
+    let delta = -9.549_995_429_965_697e-17;
+    assert!(rel(digamma(x), trigamma(x) * delta) < 1e-10);
+}
