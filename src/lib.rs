@@ -9,6 +9,7 @@
 //! that the finite methods approximate (Song, Song & Ermon, *Accelerating Natural Gradient with
 //! Higher-Order Invariance*, ICML 2018, arXiv:1803.01273).
 
+pub mod cli;
 pub mod error;
 pub mod families;
 pub mod geometry;
@@ -16,3 +17,8 @@ pub mod ode;
 pub mod special;
 
 pub use error::{Error, Result};
+
+/// The README's code blocks, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -42,7 +42,13 @@ impl OdeOptions {
 ///
 /// `f(y, dy)` writes dy = f(y) or returns an error; `check(y)` is called on every accepted
 /// state and may reject it (e.g. a point outside the domain).
-pub fn solve<F, C>(y0: &[f64], t_eval: &[f64], opts: OdeOptions, f: F, check: C) -> Result<Vec<Vec<f64>>>
+pub fn solve<F, C>(
+    y0: &[f64],
+    t_eval: &[f64],
+    opts: OdeOptions,
+    f: F,
+    check: C,
+) -> Result<Vec<Vec<f64>>>
 where
     F: Fn(&[f64], &mut [f64]) -> Result<()>,
     C: Fn(&[f64]) -> Result<()>,
@@ -93,7 +99,11 @@ where
                 if let Some(e) = failure.borrow_mut().take() {
                     return Err(e);
                 }
-                let reason = reason.map_err(|e| Error::Solver(e.to_string()))?;
+                let reason = reason.map_err(|e| {
+                    Error::Solver(format!(
+                        "{e} (the solution may blow up here; try a smaller time or step, or a looser tolerance)"
+                    ))
+                })?;
                 let y = solver.state().y.clone_as_vec();
                 check(&y)?;
                 steps += 1;

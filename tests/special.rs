@@ -1,4 +1,5 @@
 //! Special functions against known values, the recurrence, and the asymptotic series.
+#![allow(clippy::excessive_precision)] // reference values keep all the digits they were given
 
 use natflow::special::{EULER_GAMMA, Special, digamma, ln_gamma, polygamma, trigamma};
 use num_dual::{Dual64, HyperDual64};
@@ -60,11 +61,17 @@ fn recurrence_holds_across_the_range() {
             let lhs = polygamma(n, x + 1.0);
             let rhs = polygamma(n, x) + sign * fact / x.powi(n as i32 + 1);
             let scale = lhs.abs().max(polygamma(n, x).abs());
-            assert!((lhs - rhs).abs() <= 4e-15 * scale, "n={n} x={x}: {lhs} vs {rhs}");
+            assert!(
+                (lhs - rhs).abs() <= 4e-15 * scale,
+                "n={n} x={x}: {lhs} vs {rhs}"
+            );
         }
         let l = ln_gamma(x + 1.0);
         let r = ln_gamma(x) + x.ln();
-        assert!((l - r).abs() <= 4e-15 * l.abs().max(ln_gamma(x).abs()).max(1.0), "x={x}");
+        assert!(
+            (l - r).abs() <= 4e-15 * l.abs().max(ln_gamma(x).abs()).max(1.0),
+            "x={x}"
+        );
         x *= 1.37;
     }
 }
@@ -171,4 +178,18 @@ fn digamma_keeps_relative_accuracy_at_its_root() {
     let x = 1.461_632_144_968_362_2;
     let delta = -9.549_995_429_965_697e-17;
     assert!(rel(digamma(x), trigamma(x) * delta) < 1e-10);
+}
+
+#[test]
+fn trigamma_minus_inverse_has_no_cancellation() {
+    use natflow::special::trigamma_minus_inverse;
+    // Against the plain difference where it is accurate, and against the series' first terms
+    // 1/(2x²) + 1/(6x³) − 1/(30x⁵) where the plain difference cancels (x = 1e6: next term 1e-42).
+    for x in [0.5, 3.0, 10.9, 11.0, 30.0] {
+        let plain = trigamma(x) - 1.0 / x;
+        assert!(rel(trigamma_minus_inverse(x), plain) < 1e-13, "x = {x}");
+    }
+    let x: f64 = 1e6;
+    let series = 0.5 / (x * x) + 1.0 / (6.0 * x.powi(3)) - 1.0 / (30.0 * x.powi(5));
+    assert!(rel(trigamma_minus_inverse(x), series) < 1e-15);
 }

@@ -32,9 +32,10 @@ use nalgebra::{DMatrix, DVector};
 pub struct Gamma;
 
 impl Gamma {
-    /// Δ = αψ₁(α) − 1, the (scaled) determinant β² det G; positive for every α > 0.
-    fn delta(alpha: f64) -> f64 {
-        alpha * crate::special::trigamma(alpha) - 1.0
+    /// Δ = αψ₁(α) − 1 = β² det G, positive for every α > 0; computed as α·(ψ₁(α) − 1/α)
+    /// so that it keeps its accuracy as α → ∞, where Δ ≈ 1/(2α).
+    pub fn delta(alpha: f64) -> f64 {
+        alpha * crate::special::trigamma_minus_inverse(alpha)
     }
 }
 
@@ -152,7 +153,13 @@ impl Chart for GammaChart {
 
     fn domain(&self, xi: &[f64]) -> std::result::Result<(), String> {
         let (x0, x1) = (xi[0], xi[1]);
-        let need = |ok: bool, what: &str| if ok { Ok(()) } else { Err(format!("need {what}")) };
+        let need = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("need {what}"))
+            }
+        };
         match self {
             Self::Rate => Ok(()),
             Self::Scale => need(x1 > 0.0, "scale s > 0"),
@@ -173,7 +180,7 @@ impl Chart for GammaChart {
         }
     }
 
-    fn from_canonical(&self, theta: &[f64]) -> Vec<f64> {
+    fn to_chart(&self, theta: &[f64]) -> Vec<f64> {
         let (a, b) = (theta[0], theta[1]);
         match self {
             Self::Rate => vec![a, b],
@@ -200,9 +207,15 @@ impl GammaSample {
     /// Sufficient statistics of positive, finite observations.
     pub fn from_observations(xs: &[f64]) -> Result<Self> {
         if xs.is_empty() {
-            return Err(Error::InvalidArgument("a Gamma sample needs at least one observation".into()));
+            return Err(Error::InvalidArgument(
+                "a Gamma sample needs at least one observation".into(),
+            ));
         }
-        if let Some((i, x)) = xs.iter().enumerate().find(|(_, x)| !(x.is_finite() && **x > 0.0)) {
+        if let Some((i, x)) = xs
+            .iter()
+            .enumerate()
+            .find(|(_, x)| !(x.is_finite() && **x > 0.0))
+        {
             return Err(Error::InvalidArgument(format!(
                 "Gamma observations must be positive and finite; observation {i} is {x}"
             )));

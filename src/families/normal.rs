@@ -164,7 +164,7 @@ impl Chart for NormalChart {
         }
     }
 
-    fn from_canonical(&self, theta: &[f64]) -> Vec<f64> {
+    fn to_chart(&self, theta: &[f64]) -> Vec<f64> {
         let (m, s) = (theta[0], theta[1]);
         match self {
             Self::MeanSd => vec![m, s],

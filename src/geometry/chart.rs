@@ -33,7 +33,7 @@ use num_dual::{Dual, Dual2, HyperDual};
 ///         if xi[0] > 0.0 { Ok(()) } else { Err("need α > 0".into()) }
 ///     }
 ///     fn to_canonical<D: Real>(&self, xi: &[D]) -> Vec<D> { vec![xi[0], xi[1].exp()] }
-///     fn from_canonical(&self, theta: &[f64]) -> Vec<f64> { vec![theta[0], theta[1].ln()] }
+///     fn to_chart(&self, theta: &[f64]) -> Vec<f64> { vec![theta[0], theta[1].ln()] }
 /// }
 /// ```
 pub trait Chart {
@@ -48,7 +48,7 @@ pub trait Chart {
     /// φ(ξ) = θ, for any scalar type.
     fn to_canonical<D: Real>(&self, xi: &[D]) -> Vec<D>;
     /// φ⁻¹(θ) = ξ, for θ in the family's domain.
-    fn from_canonical(&self, theta: &[f64]) -> Vec<f64>;
+    fn to_chart(&self, theta: &[f64]) -> Vec<f64>;
 }
 
 /// The identity chart of a family of dimension n (its canonical coordinates).
@@ -71,7 +71,7 @@ impl Chart for Canonical {
     fn to_canonical<D: Real>(&self, xi: &[D]) -> Vec<D> {
         xi.to_vec()
     }
-    fn from_canonical(&self, theta: &[f64]) -> Vec<f64> {
+    fn to_chart(&self, theta: &[f64]) -> Vec<f64> {
         theta.to_vec()
     }
 }
@@ -127,9 +127,9 @@ impl<M: Metric, C: Chart> Pullback<M, C> {
     }
 
     /// ξ = φ⁻¹(θ), after checking θ against the family's domain and ξ against the chart's.
-    pub fn from_canonical(&self, theta: &[f64]) -> Result<DVector<f64>> {
+    pub fn to_chart(&self, theta: &[f64]) -> Result<DVector<f64>> {
         self.base.check(theta)?;
-        let xi = self.chart.from_canonical(theta);
+        let xi = self.chart.to_chart(theta);
         self.check(&xi)?;
         Ok(DVector::from_vec(xi))
     }
@@ -186,7 +186,9 @@ impl<M: Metric, C: Chart> Metric for Pullback<M, C> {
         self.chart.domain(xi)?;
         let theta = self.chart.to_canonical(xi);
         if let Some(bad) = theta.iter().find(|t| !t.is_finite()) {
-            return Err(format!("the chart maps it to a non-finite coordinate ({bad})"));
+            return Err(format!(
+                "the chart maps it to a non-finite coordinate ({bad})"
+            ));
         }
         self.base
             .domain(&theta)

@@ -126,13 +126,11 @@ impl Christoffel {
     pub fn contract(&self, u: &[f64], w: &[f64]) -> DVector<f64> {
         let n = self.n;
         DVector::from_fn(n, |k, _| {
-            let mut s = 0.0;
-            for i in 0..n {
-                for j in 0..n {
-                    s += self.get(k, i, j) * u[i] * w[j];
-                }
-            }
-            s
+            let row = &self.data[k * n * n..(k + 1) * n * n];
+            u.iter()
+                .zip(row.chunks_exact(n))
+                .map(|(ui, gi)| ui * gi.iter().zip(w).map(|(g, wj)| g * wj).sum::<f64>())
+                .sum()
         })
     }
 
@@ -172,9 +170,9 @@ pub fn scaled_condition(g: &DMatrix<f64>) -> f64 {
     }
     let scaled = DMatrix::from_fn(n, n, |i, j| g[(i, j)] * s[i] * s[j]);
     let ev = scaled.symmetric_eigenvalues();
-    let (lo, hi) = ev
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &e| (lo.min(e), hi.max(e)));
+    let (lo, hi) = ev.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &e| {
+        (lo.min(e), hi.max(e))
+    });
     if lo <= 0.0 { f64::INFINITY } else { hi / lo }
 }
 
@@ -217,11 +215,7 @@ fn metric_partials<M: Metric + ?Sized>(m: &M, x: &[f64]) -> Vec<DMatrix<f64>> {
 ///
 /// where ∂_v G = Σ_l vˡ ∂_l G; the n directional derivatives ∂_l G are taken one at a time and
 /// folded into ∂_v G and the gradient of vᵀGv as they come.
-pub fn christoffel_vv_ad<M: Metric + ?Sized>(
-    m: &M,
-    x: &[f64],
-    v: &[f64],
-) -> Result<DVector<f64>> {
+pub fn christoffel_vv_ad<M: Metric + ?Sized>(m: &M, x: &[f64], v: &[f64]) -> Result<DVector<f64>> {
     m.check(x)?;
     let n = m.dim();
     check_vector("velocity", v, n)?;

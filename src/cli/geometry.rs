@@ -1,0 +1,230 @@
+//! `natflow geometry`: the geometry of a family at a point of a chart.
+
+use super::parse_list;
+use crate::error::{Error, Result};
+use crate::families::{FAMILY_NAMES, Gamma, GammaChart, Normal, NormalChart};
+use crate::geometry::{Chart, ExpOptions, Metric, Pullback, exp_map};
+use serde::Serialize;
+
+/// Arguments of `natflow geometry`.
+#[derive(Debug, clap::Args)]
+pub struct GeometryArgs {
+    /// Family: gamma or normal.
+    #[arg(long, default_value = "gamma")]
+    family: String,
+    /// Chart name (gamma: rate, scale, cbrt-rate, sqrt-both, mean; normal: mean-sd, mean-var,
+    /// mean-log-sd, natural). Default: the family's canonical chart.
+    #[arg(long)]
+    chart: Option<String>,
+    /// The point, in chart coordinates, e.g. 1,1. Default: the chart's image of the family's
+    /// reference point (gamma (α, β) = (1, 1); normal (μ, σ) = (0, 1)).
+    #[arg(long, allow_hyphen_values = true)]
+    at: Option<String>,
+    /// A tangent vector in chart coordinates: adds Γ(v,v) and Exp(T·v).
+    #[arg(long, allow_hyphen_values = true)]
+    velocity: Option<String>,
+    /// The time T of the exponential map Exp(T·v).
+    #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
+    exp_time: f64,
+    /// Tolerance of the geodesic ODE solve.
+    #[arg(long, default_value_t = 1e-12)]
+    tol: f64,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The exponential map's endpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpReport {
+    /// T in Exp(T·v).
+    pub time: f64,
+    /// The endpoint in chart coordinates.
+    pub point: Vec<f64>,
+    /// The endpoint in canonical coordinates.
+    pub canonical: Vec<f64>,
+    /// The ODE tolerance used.
+    pub tol: f64,
+}
+
+/// What `natflow geometry` reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct GeometryReport {
+    /// Family name.
+    pub family: String,
+    /// Chart name.
+    pub chart: String,
+    /// The chart map in symbols.
+    pub chart_formula: String,
+    /// The point in chart coordinates.
+    pub point: Vec<f64>,
+    /// The point in canonical coordinates.
+    pub canonical: Vec<f64>,
+    /// G as row lists.
+    pub metric: Vec<Vec<f64>>,
+    /// `christoffel[k][i][j]` = Γ^k_ij.
+    pub christoffel: Vec<Vec<Vec<f64>>>,
+    /// The tangent vector, if given.
+    pub velocity: Option<Vec<f64>>,
+    /// Γ(v,v), if a velocity was given.
+    pub gamma_vv: Option<Vec<f64>>,
+    /// Exp(T·v), if a velocity was given.
+    pub exp: Option<ExpReport>,
+}
+
+/// Computes the report for family `base` in `chart` at ξ (and velocity v).
+pub fn report<M: Metric, C: Chart>(
+    family: &str,
+    base: M,
+    chart: C,
+    xi: &[f64],
+    v: Option<&[f64]>,
+    exp_time: f64,
+    tol: f64,
+) -> Result<GeometryReport> {
+    let m = Pullback::new(base, chart)?;
+    let g = m.metric(xi)?;
+    let canonical = m.to_canonical(xi)?;
+    let christoffel = m.christoffel(xi)?.to_nested();
+    let (gamma_vv, exp) = match v {
+        None => (None, None),
+        Some(v) => {
+            let gvv = m.christoffel_vv(xi, v)?;
+            let end = exp_map(&m, xi, v, exp_time, ExpOptions::with_tol(tol))?;
+            let end_canonical = m.to_canonical(end.as_slice())?;
+            (
+                Some(gvv.iter().copied().collect()),
+                Some(ExpReport {
+                    time: exp_time,
+                    point: end.iter().copied().collect(),
+                    canonical: end_canonical.iter().copied().collect(),
+                    tol,
+                }),
+            )
+        }
+    };
+    Ok(GeometryReport {
+        family: family.to_string(),
+        chart: m.chart.name(),
+        chart_formula: m.chart.formula(),
+        point: xi.to_vec(),
+        canonical: canonical.iter().copied().collect(),
+        metric: g.row_iter().map(|r| r.iter().copied().collect()).collect(),
+        christoffel,
+        velocity: v.map(<[f64]>::to_vec),
+        gamma_vv,
+        exp,
+    })
+}
+
+fn report_for<M: Metric, C: Chart>(
+    family: &str,
+    base: M,
+    chart: C,
+    default_theta: &[f64],
+    args: &GeometryArgs,
+) -> Result<GeometryReport> {
+    let xi = match &args.at {
+        Some(s) => parse_list("--at", s)?,
+        None => chart.to_chart(default_theta),
+    };
+    let v = args
+        .velocity
+        .as_deref()
+        .map(|s| parse_list("--velocity", s))
+        .transpose()?;
+    report(
+        family,
+        base,
+        chart,
+        &xi,
+        v.as_deref(),
+        args.exp_time,
+        args.tol,
+    )
+}
+
+/// Runs `natflow geometry`.
+pub fn run(args: &GeometryArgs) -> Result<()> {
+    let rep = match args.family.as_str() {
+        "gamma" => {
+            let chart: GammaChart = args.chart.as_deref().unwrap_or("rate").parse()?;
+            report_for("gamma", Gamma, chart, &[1.0, 1.0], args)?
+        }
+        "normal" => {
+            let chart: NormalChart = args.chart.as_deref().unwrap_or("mean-sd").parse()?;
+            report_for("normal", Normal, chart, &[0.0, 1.0], args)?
+        }
+        other => {
+            return Err(Error::Unknown {
+                kind: "family".into(),
+                name: other.into(),
+                expected: FAMILY_NAMES.join(", "),
+            });
+        }
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string(&rep).expect("a report serialises")
+        );
+    } else {
+        print!("{}", render_table(&rep));
+    }
+    Ok(())
+}
+
+fn fmt_vec(v: &[f64]) -> String {
+    let parts: Vec<String> = v.iter().map(|x| format!("{x:.12e}")).collect();
+    format!("({})", parts.join(", "))
+}
+
+/// The human-readable form of a report.
+pub fn render_table(r: &GeometryReport) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "family {}, chart {}: {}",
+        r.family, r.chart, r.chart_formula
+    );
+    let _ = writeln!(s, "point      ξ = {}", fmt_vec(&r.point));
+    let _ = writeln!(s, "canonical  θ = {}", fmt_vec(&r.canonical));
+    let _ = writeln!(s, "metric G(ξ):");
+    for row in &r.metric {
+        let _ = writeln!(
+            s,
+            "  {}",
+            row.iter()
+                .map(|x| format!("{x:>20.12e}"))
+                .collect::<String>()
+        );
+    }
+    let _ = writeln!(s, "Christoffel symbols Γ^k_ij:");
+    let _ = writeln!(s, "  {:>3} {:>3} {:>3} {:>20}", "k", "i", "j", "Γ^k_ij");
+    let n = r.point.len();
+    for k in 0..n {
+        for i in 0..n {
+            for j in i..n {
+                let _ = writeln!(
+                    s,
+                    "  {k:>3} {i:>3} {j:>3} {:>20.12e}",
+                    r.christoffel[k][i][j]
+                );
+            }
+        }
+    }
+    if let (Some(v), Some(g), Some(e)) = (&r.velocity, &r.gamma_vv, &r.exp) {
+        let _ = writeln!(s, "velocity   v = {}", fmt_vec(v));
+        let _ = writeln!(s, "Γ(v,v)       = {}", fmt_vec(g));
+        let _ = writeln!(
+            s,
+            "Exp({}·v)     = {}  (chart, tol {:e})",
+            e.time,
+            fmt_vec(&e.point),
+            e.tol
+        );
+        let _ = writeln!(s, "             = {}  (canonical)", fmt_vec(&e.canonical));
+    }
+    s
+}
