@@ -44,6 +44,9 @@ fn main() -> Result<(), natflow::Error> {
 
     println!("Exp in (α, β):          {:.12?}", direct.as_slice());
     println!("Exp in (ln α, ln β):    {:.12?}", via_chart.as_slice());
-    println!("difference:             {:.1e}", (direct - via_chart).norm());
+    println!(
+        "difference:             {:.1e}",
+        (direct - via_chart).norm()
+    );
     Ok(())
 }
