@@ -10,10 +10,15 @@
 //! Higher-Order Invariance*, ICML 2018, arXiv:1803.01273).
 
 pub mod cli;
+pub mod data;
 pub mod error;
+pub mod experiments;
 pub mod families;
 pub mod geometry;
+pub mod integrators;
 pub mod ode;
+pub mod optim;
+pub mod plot;
 pub mod special;
 
 pub use error::{Error, Result};

@@ -227,6 +227,22 @@ pub fn ln_gamma(x: f64) -> f64 {
     (x - 0.5) * x.ln() - x + half_ln_2pi + series
 }
 
+/// Σ xᵢ by Neumaier's compensated summation (Neumaier 1974), accurate to about one rounding
+/// of the result whatever the order of the terms.
+pub fn accurate_sum(xs: impl IntoIterator<Item = f64>) -> f64 {
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for x in xs {
+        let t = sum + x;
+        comp += if sum.abs() >= x.abs() {
+            (sum - t) + x
+        } else {
+            (x - t) + sum
+        };
+        sum = t;
+    }
+    sum + comp
+}
+
 /// Γ-family special functions on real and dual numbers.
 ///
 /// Implemented for `f64` and, recursively, for num-dual's [`Dual`], [`HyperDual`] and [`Dual2`]

@@ -1,6 +1,7 @@
 //! The `natflow` command line: a thin front-end that parses arguments, calls the library and
 //! writes what it returns. Every failure is one line on stderr and exit code 2.
 
+pub mod fig2;
 pub mod geometry;
 
 use crate::error::{Error, Result};
@@ -18,6 +19,8 @@ pub struct Cli {
 enum Command {
     /// Metric, Christoffel symbols, Γ(v,v) and the exponential map of a family in a chart.
     Geometry(geometry::GeometryArgs),
+    /// The paper's Figure 2: a Gamma fit by every method in four charts (JSON, SVG, PNG).
+    Fig2(fig2::Fig2Args),
 }
 
 /// Runs the command line on `args` (including the program name), writing to stdout.
@@ -57,6 +60,7 @@ where
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Geometry(args) => geometry::run(&args),
+        Command::Fig2(args) => fig2::run(&args),
     }
 }
 

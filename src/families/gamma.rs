@@ -25,6 +25,7 @@
 use super::parse_named;
 use crate::error::{Error, Result};
 use crate::geometry::{Chart, Christoffel, Metric, Real};
+use crate::optim::Objective;
 use nalgebra::{DMatrix, DVector};
 
 /// The Gamma family in canonical coordinates (α shape, β **rate**).
@@ -223,20 +224,22 @@ impl GammaSample {
         let n = xs.len() as f64;
         Ok(Self {
             n: xs.len(),
-            mean_x: xs.iter().sum::<f64>() / n,
-            mean_log_x: xs.iter().map(|x| x.ln()).sum::<f64>() / n,
+            mean_x: crate::special::accurate_sum(xs.iter().copied()) / n,
+            mean_log_x: crate::special::accurate_sum(xs.iter().map(|x| x.ln())) / n,
         })
     }
+}
 
-    /// Average negative log-likelihood
-    /// L(α, β) = ln Γ(α) − α ln β − (α − 1)·mean(ln x) + β·mean(x), for any scalar type.
-    pub fn nll_at<D: Real>(&self, theta: &[D]) -> D {
+/// The sample's average negative log-likelihood is the loss natflow fits:
+/// L(α, β) = ln Γ(α) − α ln β − (α − 1)·mean(ln x) + β·mean(x).
+impl Objective for GammaSample {
+    fn value_at<D: Real>(&self, theta: &[D]) -> D {
         let (a, b) = (theta[0], theta[1]);
         a.ln_gamma() - a * b.ln() - (a - 1.0) * self.mean_log_x + b * self.mean_x
     }
 
     /// ∇L(α, β) = (ψ(α) − ln β − mean(ln x), −α/β + mean(x)).
-    pub fn nll_gradient(&self, theta: &[f64]) -> DVector<f64> {
+    fn gradient(&self, theta: &[f64]) -> DVector<f64> {
         let (a, b) = (theta[0], theta[1]);
         DVector::from_vec(vec![
             crate::special::digamma(a) - b.ln() - self.mean_log_x,

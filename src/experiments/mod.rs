@@ -1,0 +1,3 @@
+//! The paper's experiments, each a function that returns a serialisable record.
+
+pub mod fig2;
