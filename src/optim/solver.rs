@@ -82,10 +82,13 @@ impl<O: NgProblem> Solver<O, NgState> for NaturalGradient {
     }
 }
 
+/// One recorded iterate (chart coordinates) and its loss.
+pub type Record = (DVector<f64>, f64);
+
 /// An argmin observer that records every iterate (chart coordinates) and its loss.
 #[derive(Debug, Clone, Default)]
 pub struct TrajectoryRecorder {
-    points: Arc<Mutex<Vec<(DVector<f64>, f64)>>>,
+    points: Arc<Mutex<Vec<Record>>>,
 }
 
 impl TrajectoryRecorder {
@@ -95,7 +98,7 @@ impl TrajectoryRecorder {
     }
 
     /// The recorded (iterate, loss) pairs, starting with the initial point.
-    pub fn take(&self) -> Vec<(DVector<f64>, f64)> {
+    pub fn take(&self) -> Vec<Record> {
         std::mem::take(&mut *self.points.lock().expect("recorder lock"))
     }
 

@@ -1,0 +1,37 @@
+//! One step of each natural-gradient method on the paper's Gamma fit (scale chart, from
+//! (α, β) = (3, 2)), and the whole Figure 2 computation.
+//!
+//! Run with `cargo bench --bench steps`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use natflow::cli::fig2::load_gamma_sample;
+use natflow::experiments::fig2::{Fig2Config, run_fig2};
+use natflow::families::{Gamma, GammaChart};
+use natflow::optim::{ChartProblem, Method, NgProblem, Stepper};
+use std::hint::black_box;
+
+fn steps(c: &mut Criterion) {
+    let (sample, _) = load_gamma_sample(None).expect("embedded sample");
+    let p = ChartProblem::new(Gamma, GammaChart::Scale, sample).expect("problem");
+    let xi = p.to_chart(&[3.0, 2.0]).expect("point");
+    let mut group = c.benchmark_group("one step (gamma, scale chart, h = 0.5)");
+    for name in Method::PAPER.iter().chain(&["rk4", "dopri5"]) {
+        let method = Method::parse(name).expect("method");
+        let mut stepper = Stepper::new(method, 2);
+        group.bench_function(*name, |b| {
+            b.iter(|| {
+                stepper.reset();
+                black_box(stepper.step(&p, black_box(&xi), 0.5).expect("step"))
+            })
+        });
+    }
+    group.finish();
+    c.bench_function("fig2 (all methods, four charts, 10 steps)", |b| {
+        let (sample, data) = load_gamma_sample(None).expect("embedded sample");
+        let cfg = Fig2Config::default();
+        b.iter(|| black_box(run_fig2(&sample, data.clone(), &cfg).expect("fig2")))
+    });
+}
+
+criterion_group!(benches, steps);
+criterion_main!(benches);
