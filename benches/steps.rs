@@ -1,5 +1,5 @@
 //! One step of each natural-gradient method on the paper's Gamma fit (scale chart, from
-//! (α, β) = (3, 2)), and the whole Figure 2 computation.
+//! (α, β) = (3, 2)), the whole Figure 2 computation, and the default order study.
 //!
 //! Run with `cargo bench --bench steps`.
 
@@ -8,6 +8,7 @@ use natflow::cli::fig2::load_gamma_sample;
 use natflow::experiments::fig2::{Fig2Config, run_fig2};
 use natflow::families::{Gamma, GammaChart};
 use natflow::optim::{ChartProblem, Method, NgProblem, Stepper};
+use natflow::studies::{OrderConfig, order_study};
 use std::hint::black_box;
 
 fn steps(c: &mut Criterion) {
@@ -33,5 +34,32 @@ fn steps(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, steps);
+fn order_sweep(c: &mut Criterion) {
+    let (sample, _) = load_gamma_sample(None).expect("embedded sample");
+    let cfg = OrderConfig::new(vec![1.0, 1.0]);
+    let mut group = c.benchmark_group("order study");
+    group.sample_size(10);
+    group.bench_function(
+        "gamma default sweep (6 methods, 4 charts, h = 2⁻¹…2⁻¹⁰, references)",
+        |b| {
+            b.iter(|| {
+                black_box(
+                    order_study(
+                        "gamma",
+                        Gamma,
+                        &GammaChart::PAPER,
+                        sample,
+                        serde_json::Value::Null,
+                        &cfg,
+                        &|_, _| {},
+                    )
+                    .expect("study"),
+                )
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, steps, order_sweep);
 criterion_main!(benches);

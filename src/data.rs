@@ -17,6 +17,12 @@ pub const PAPER_GAMMA_SAMPLE: &str =
 /// Parses CSV text (header `x`, one positive finite number a line; blank lines are skipped).
 /// `path` names the source in errors.
 pub fn parse_positive_column(text: &str, path: &Path) -> Result<Vec<f64>> {
+    parse_column(text, path, true)
+}
+
+/// Parses CSV text (header `x`, one finite number a line, positive if `positive`; blank lines
+/// are skipped). `path` names the source in errors.
+pub fn parse_column(text: &str, path: &Path, positive: bool) -> Result<Vec<f64>> {
     let err = |line: Option<usize>, reason: String| Error::Data {
         path: PathBuf::from(path),
         line,
@@ -50,11 +56,13 @@ pub fn parse_positive_column(text: &str, path: &Path) -> Result<Vec<f64>> {
         let x: f64 = t
             .parse()
             .map_err(|_| err(Some(i + 1), format!("`{t}` is not a number")))?;
-        if !(x.is_finite() && x > 0.0) {
-            return Err(err(
-                Some(i + 1),
-                format!("{t} is not a positive finite number"),
-            ));
+        if !x.is_finite() || (positive && x <= 0.0) {
+            let what = if positive {
+                "a positive finite number"
+            } else {
+                "a finite number"
+            };
+            return Err(err(Some(i + 1), format!("{t} is not {what}")));
         }
         xs.push(x);
     }
@@ -64,12 +72,17 @@ pub fn parse_positive_column(text: &str, path: &Path) -> Result<Vec<f64>> {
     Ok(xs)
 }
 
-/// Reads a sample file (see [`parse_positive_column`]).
+/// Reads a sample file of positive numbers (see [`parse_positive_column`]).
 pub fn read_positive_column(path: &Path) -> Result<Vec<f64>> {
+    read_column(path, true)
+}
+
+/// Reads a sample file (see [`parse_column`]).
+pub fn read_column(path: &Path, positive: bool) -> Result<Vec<f64>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::Data {
         path: path.to_path_buf(),
         line: None,
         reason: format!("cannot read: {e}"),
     })?;
-    parse_positive_column(&text, path)
+    parse_column(&text, path, positive)
 }

@@ -20,6 +20,7 @@ pub mod ode;
 pub mod optim;
 pub mod plot;
 pub mod special;
+pub mod studies;
 
 pub use error::{Error, Result};
 

@@ -3,6 +3,7 @@
 
 pub mod fig2;
 pub mod geometry;
+pub mod order;
 
 use crate::error::{Error, Result};
 use clap::{Parser, Subcommand};
@@ -21,6 +22,8 @@ enum Command {
     Geometry(geometry::GeometryArgs),
     /// The paper's Figure 2: a Gamma fit by every method in four charts (JSON, SVG, PNG).
     Fig2(fig2::Fig2Args),
+    /// Convergence- and invariance-order study of methods across charts (table, JSON, figures).
+    Order(order::OrderArgs),
 }
 
 /// Runs the command line on `args` (including the program name), writing to stdout.
@@ -61,6 +64,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Geometry(args) => geometry::run(&args),
         Command::Fig2(args) => fig2::run(&args),
+        Command::Order(args) => order::run(&args),
     }
 }
 

@@ -85,6 +85,22 @@ impl Metric for Gamma {
     }
 }
 
+/// The closed form in the rate parameterisation (e.g. Penny 2001, *KL divergences of Normal,
+/// Gamma, Dirichlet and Wishart densities*, rewritten with rates):
+///
+/// $$\mathrm{KL}(p\,\|\,q) = (\alpha_p-\alpha_q)\psi(\alpha_p) - \ln\Gamma(\alpha_p) + \ln\Gamma(\alpha_q)
+///   + \alpha_q(\ln\beta_p - \ln\beta_q) + \alpha_p\frac{\beta_q-\beta_p}{\beta_p}.$$
+impl super::KlDivergence for Gamma {
+    fn kl(&self, p: &[f64], q: &[f64]) -> f64 {
+        use crate::special::{digamma, ln_gamma};
+        let (ap, bp, aq, bq) = (p[0], p[1], q[0], q[1]);
+        (ap - aq) * digamma(ap) - ln_gamma(ap)
+            + ln_gamma(aq)
+            + aq * (bp / bq).ln()
+            + ap * (bq - bp) / bp
+    }
+}
+
 /// The named Gamma charts (chart coordinates ↦ canonical (α, β=rate)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GammaChart {

@@ -10,7 +10,13 @@ pub mod gamma;
 pub mod normal;
 
 pub use gamma::{Gamma, GammaChart, GammaSample};
-pub use normal::{Normal, NormalChart};
+pub use normal::{Normal, NormalChart, NormalSample};
+
+/// The Kullback–Leibler divergence between two members of a family, in canonical coordinates.
+pub trait KlDivergence {
+    /// KL(p ‖ q) = E_p[ln p − ln q] for the distributions with parameters p and q.
+    fn kl(&self, p: &[f64], q: &[f64]) -> f64;
+}
 
 use crate::error::Error;
 

@@ -12,6 +12,7 @@
 use super::parse_named;
 use crate::error::{Error, Result, check_vector};
 use crate::geometry::{Chart, Christoffel, Metric, Real};
+use crate::optim::Objective;
 use nalgebra::{DMatrix, DVector};
 
 /// The Normal family in canonical coordinates (μ, σ).
@@ -85,6 +86,74 @@ impl Normal {
             (c + r * arc.tanh()) * sqrt2,
             r / arc.cosh(),
         ]))
+    }
+}
+
+/// KL(p ‖ q) = ln(σ_q/σ_p) + (σ_p² + (μ_p − μ_q)²)/(2σ_q²) − ½.
+impl super::KlDivergence for Normal {
+    fn kl(&self, p: &[f64], q: &[f64]) -> f64 {
+        let (mp, sp, mq, sq) = (p[0], p[1], q[0], q[1]);
+        (sq / sp).ln() + (sp * sp + (mp - mq) * (mp - mq)) / (2.0 * sq * sq) - 0.5
+    }
+}
+
+/// A Normal sample reduced to its sufficient statistics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NormalSample {
+    /// Sample size.
+    pub n: usize,
+    /// (1/n) Σ xᵢ.
+    pub mean_x: f64,
+    /// (1/n) Σ xᵢ².
+    pub mean_x2: f64,
+}
+
+impl NormalSample {
+    /// Sufficient statistics of finite observations (at least two distinct values).
+    pub fn from_observations(xs: &[f64]) -> Result<Self> {
+        if let Some((i, x)) = xs.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+            return Err(Error::InvalidArgument(format!(
+                "Normal observations must be finite; observation {i} is {x}"
+            )));
+        }
+        let n = xs.len() as f64;
+        let s = Self {
+            n: xs.len(),
+            mean_x: crate::special::accurate_sum(xs.iter().copied()) / n,
+            mean_x2: crate::special::accurate_sum(xs.iter().map(|x| x * x)) / n,
+        };
+        let variance = s.mean_x2 - s.mean_x * s.mean_x;
+        if xs.len() < 2 || variance.is_nan() || variance <= 0.0 {
+            return Err(Error::InvalidArgument(
+                "a Normal sample needs at least two distinct observations".into(),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// The statistics of a sample with exactly this mean and variance (n = 0 marks it as
+    /// synthetic).
+    pub fn from_moments(mean: f64, variance: f64) -> Result<Self> {
+        if !(mean.is_finite() && variance.is_finite() && variance > 0.0) {
+            return Err(Error::InvalidArgument(format!(
+                "need a finite mean and a positive variance, got {mean}, {variance}"
+            )));
+        }
+        Ok(Self {
+            n: 0,
+            mean_x: mean,
+            mean_x2: variance + mean * mean,
+        })
+    }
+}
+
+/// Average negative log-likelihood
+/// L(μ, σ) = ln σ + (mean(x²) − 2μ·mean(x) + μ²)/(2σ²) + ½ ln 2π.
+impl Objective for NormalSample {
+    fn value_at<D: Real>(&self, theta: &[D]) -> D {
+        let (m, s) = (theta[0], theta[1]);
+        let sq = m * m - m * (2.0 * self.mean_x) + self.mean_x2;
+        s.ln() + sq / (s * s * 2.0) + 0.5 * (2.0 * std::f64::consts::PI).ln()
     }
 }
 

@@ -26,7 +26,33 @@ pub fn geodesic<M: Metric + ?Sized>(
     opts: ExpOptions,
 ) -> Result<Vec<(DVector<f64>, DVector<f64>)>> {
     m.check(x)?;
-    let n = m.dim();
+    geodesic_with(
+        x,
+        v,
+        t_eval,
+        opts,
+        |p, q| m.christoffel_vv(p, q),
+        |p| m.check(p),
+    )
+}
+
+/// The geodesic x'' = −Γ(x', x') for a connection given as a function `gamma_vv(x, v)` and a
+/// domain check `check(x)`, from x with velocity v, sampled at `t_eval`. This is the engine
+/// behind [`geodesic`] and [`exp_map`], usable when Γ comes from somewhere other than a
+/// [`Metric`] (e.g. an instrumented problem).
+pub fn geodesic_with<G, C>(
+    x: &[f64],
+    v: &[f64],
+    t_eval: &[f64],
+    opts: ExpOptions,
+    gamma_vv: G,
+    check: C,
+) -> Result<Vec<(DVector<f64>, DVector<f64>)>>
+where
+    G: Fn(&[f64], &[f64]) -> Result<DVector<f64>>,
+    C: Fn(&[f64]) -> Result<()>,
+{
+    let n = x.len();
     check_vector("velocity", v, n)?;
     let y0: Vec<f64> = x.iter().chain(v).copied().collect();
     let sol = ode::solve(
@@ -35,14 +61,14 @@ pub fn geodesic<M: Metric + ?Sized>(
         opts,
         |y, dy| {
             let (pos, vel) = y.split_at(n);
-            let acc = m.christoffel_vv(pos, vel)?;
+            let acc = gamma_vv(pos, vel)?;
             dy[..n].copy_from_slice(vel);
             for k in 0..n {
                 dy[n + k] = -acc[k];
             }
             Ok(())
         },
-        |y| m.check(&y[..n]),
+        |y| check(&y[..n]),
     )?;
     Ok(sol
         .into_iter()

@@ -6,8 +6,9 @@
 //! family and chart at run time); [`ChartProblem`] provides it for any family ([`Metric`]),
 //! chart ([`Chart`]) and loss written on canonical coordinates ([`Objective`]).
 
-use crate::error::{Result, check_vector};
-use crate::geometry::{Chart, ExpOptions, Metric, Pullback, Real, exp_map, solve_metric};
+use crate::error::Result;
+use crate::geometry::geodesic::geodesic_with;
+use crate::geometry::{Chart, ExpOptions, Metric, Pullback, Real, solve_metric};
 use nalgebra::{DMatrix, DVector};
 use num_dual::Dual64;
 
@@ -43,8 +44,20 @@ pub trait NgProblem {
     fn metric(&self, xi: &[f64]) -> Result<DMatrix<f64>>;
     /// Γ_ξ(v, v).
     fn christoffel_vv(&self, xi: &[f64], v: &[f64]) -> Result<DVector<f64>>;
-    /// Exp_ξ(v).
-    fn exp(&self, xi: &[f64], v: &[f64], opts: ExpOptions) -> Result<DVector<f64>>;
+    /// Exp_ξ(v): the geodesic of this problem's connection ([`NgProblem::christoffel_vv`])
+    /// from ξ with velocity v, at time 1.
+    fn exp(&self, xi: &[f64], v: &[f64], opts: ExpOptions) -> Result<DVector<f64>> {
+        self.check(xi)?;
+        let mut path = geodesic_with(
+            xi,
+            v,
+            &[1.0],
+            opts,
+            |x, u| self.christoffel_vv(x, u),
+            |x| self.check(x),
+        )?;
+        Ok(path.pop().expect("one output time").0)
+    }
     /// θ = φ(ξ).
     fn to_canonical(&self, xi: &[f64]) -> Result<DVector<f64>>;
     /// ξ = φ⁻¹(θ).
@@ -101,10 +114,6 @@ impl<M: Metric, C: Chart, L: Objective> NgProblem for ChartProblem<M, C, L> {
     }
     fn christoffel_vv(&self, xi: &[f64], v: &[f64]) -> Result<DVector<f64>> {
         self.manifold.christoffel_vv(xi, v)
-    }
-    fn exp(&self, xi: &[f64], v: &[f64], opts: ExpOptions) -> Result<DVector<f64>> {
-        check_vector("velocity", v, self.dim())?;
-        exp_map(&self.manifold, xi, v, 1.0, opts)
     }
     fn to_canonical(&self, xi: &[f64]) -> Result<DVector<f64>> {
         self.manifold.to_canonical(xi)
