@@ -2,21 +2,11 @@
 //! library's to the last bit (f64 round-trip), the figures are written, and bad input is
 //! refused cleanly.
 
+mod common;
+use common::natflow;
+
 use natflow::cli::fig2::load_gamma_sample;
 use natflow::experiments::fig2::{Fig2Config, Fig2Record, run_fig2};
-use std::process::Command;
-
-fn natflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_natflow"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn out_dir(tag: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("natflow-fig2-{tag}-{}", std::process::id()));

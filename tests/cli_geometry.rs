@@ -1,21 +1,11 @@
 //! `natflow geometry` as a user runs it: JSON that parses and carries correct values, and bad
 //! input refused with one line and exit code 2.
 
+mod common;
+use common::natflow;
+
 use serde_json::Value;
 use std::f64::consts::PI;
-use std::process::Command;
-
-fn natflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_natflow"))
-        .args(args)
-        .output()
-        .expect("run natflow");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 fn json(args: &[&str]) -> Value {
     let (code, out, err) = natflow(args);

@@ -1,19 +1,8 @@
 //! `natflow order` as a user runs it: JSON of the documented shape, figures, a table, and bad
 //! input refused with one line and exit code 2.
 
-use std::process::Command;
-
-fn natflow(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_natflow"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+use common::natflow;
 
 #[test]
 fn order_json_and_plots() {

@@ -82,8 +82,13 @@ pub struct References {
     pub riemannian_euler_endpoint_canonical: Vec<Option<Vec<f64>>>,
     /// Tolerance of each exponential map.
     pub riemannian_euler_tol: f64,
-    /// The error floor used by the fits (absolute, canonical coordinates).
+    /// The error floor used by the fits (absolute, canonical coordinates):
+    /// `floor_rel · max(1, ‖θ_flow(T)‖)`.
     pub floor: f64,
+    /// The relative floor setting.
+    pub floor_rel: f64,
+    /// Largest spread of local slopes inside a fitted window ([`super::fit::SLOPE_AGREEMENT`]).
+    pub slope_agreement: f64,
 }
 
 /// One method in one chart, across step sizes.
@@ -497,6 +502,8 @@ where
                 .collect(),
             riemannian_euler_tol: cfg.riemannian_euler_tol,
             floor,
+            floor_rel: cfg.floor_rel,
+            slope_agreement: super::fit::SLOPE_AGREEMENT,
         },
         methods,
     })

@@ -20,3 +20,16 @@ pub const GAMMA_POINTS: [[f64; 2]; 5] = [
     [3.5, 0.4],
     [150.0, 7.0],
 ];
+
+/// Runs the `natflow` binary; returns (exit code, stdout, stderr).
+pub fn natflow(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_natflow"))
+        .args(args)
+        .output()
+        .expect("run natflow");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
