@@ -4,7 +4,7 @@
 //! Run with `cargo bench --bench steps`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use natflow::cli::fig2::load_gamma_sample;
+use natflow::data::gamma_sample;
 use natflow::experiments::fig2::{Fig2Config, run_fig2};
 use natflow::families::{Gamma, GammaChart};
 use natflow::optim::{ChartProblem, Method, NgProblem, Stepper};
@@ -12,7 +12,7 @@ use natflow::studies::{OrderConfig, order_study};
 use std::hint::black_box;
 
 fn steps(c: &mut Criterion) {
-    let (sample, _) = load_gamma_sample(None).expect("embedded sample");
+    let (sample, _) = gamma_sample(None).expect("embedded sample");
     let p = ChartProblem::new(Gamma, GammaChart::Scale, sample).expect("problem");
     let xi = p.to_chart(&[3.0, 2.0]).expect("point");
     let mut group = c.benchmark_group("one step (gamma, scale chart, h = 0.5)");
@@ -28,14 +28,14 @@ fn steps(c: &mut Criterion) {
     }
     group.finish();
     c.bench_function("fig2 (all methods, four charts, 10 steps)", |b| {
-        let (sample, data) = load_gamma_sample(None).expect("embedded sample");
+        let (sample, data) = gamma_sample(None).expect("embedded sample");
         let cfg = Fig2Config::default();
         b.iter(|| black_box(run_fig2(&sample, data.clone(), &cfg).expect("fig2")))
     });
 }
 
 fn order_sweep(c: &mut Criterion) {
-    let (sample, _) = load_gamma_sample(None).expect("embedded sample");
+    let (sample, _) = gamma_sample(None).expect("embedded sample");
     let cfg = OrderConfig::new(vec![1.0, 1.0]);
     let mut group = c.benchmark_group("order study");
     group.sample_size(10);

@@ -5,7 +5,7 @@
 
 use argmin::core::observers::{Observe, ObserverMode};
 use argmin::core::{Executor, KV, State};
-use natflow::families::{Gamma, GammaChart, GammaSample};
+use natflow::families::{Gamma, GammaChart};
 use natflow::optim::solver::NgState;
 use natflow::optim::{ChartProblem, Method, NaturalGradient, NgProblem};
 
@@ -27,11 +27,7 @@ impl Observe<NgState> for StepPrinter {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let xs = natflow::data::parse_positive_column(
-        natflow::data::PAPER_GAMMA_SAMPLE,
-        std::path::Path::new(natflow::data::PAPER_GAMMA_SAMPLE_PATH),
-    )?;
-    let sample = GammaSample::from_observations(&xs)?;
+    let (sample, _) = natflow::data::gamma_sample(None)?; // the paper's sample, embedded
     // The Gamma fit in the scale chart (α, s), started at (α, β) = (1, 1).
     let problem = ChartProblem::new(Gamma, GammaChart::Scale, sample)?;
     let xi0 = problem.to_chart(&[1.0, 1.0])?;

@@ -6,15 +6,11 @@
 //! Riemannian Euler step (`riemannian-euler`) ends on the same one, because Exp does not
 //! depend on coordinates. The flow they all approximate is chart-free too.
 
-use natflow::families::{Gamma, GammaChart, GammaSample};
+use natflow::families::{Gamma, GammaChart};
 use natflow::optim::{ChartProblem, Method, NgProblem, run};
 
 fn main() -> natflow::Result<()> {
-    let xs = natflow::data::parse_positive_column(
-        natflow::data::PAPER_GAMMA_SAMPLE,
-        std::path::Path::new(natflow::data::PAPER_GAMMA_SAMPLE_PATH),
-    )?;
-    let sample = GammaSample::from_observations(&xs)?;
+    let (sample, _) = natflow::data::gamma_sample(None)?; // the paper's sample, embedded
     let start = [1.0, 1.0]; // (α, β)
     println!(
         "{:<18} {:>26} {:>26} {:>10}",

@@ -5,6 +5,8 @@
 //! file at all.
 
 use crate::error::{Error, Result};
+use crate::families::GammaSample;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Path of the paper's Gamma sample, relative to the repository root.
@@ -85,4 +87,39 @@ pub fn read_column(path: &Path, positive: bool) -> Result<Vec<f64>> {
         reason: format!("cannot read: {e}"),
     })?;
     parse_column(&text, path, positive)
+}
+
+/// Where the sample came from and its sufficient statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataSummary {
+    /// The file (or `<embedded: …>` for the built-in sample).
+    pub file: String,
+    /// Number of observations.
+    pub n: usize,
+    /// (1/n) Σ x.
+    pub mean_x: f64,
+    /// (1/n) Σ ln x.
+    pub mean_log_x: f64,
+}
+
+/// A Gamma sample reduced to its sufficient statistics, from `path`, or the paper's sample
+/// (embedded) when `path` is `None`; with a summary that records where it came from.
+pub fn gamma_sample(path: Option<&Path>) -> Result<(GammaSample, DataSummary)> {
+    let (xs, file) = match path {
+        Some(p) => (read_positive_column(p)?, p.display().to_string()),
+        None => (
+            parse_positive_column(PAPER_GAMMA_SAMPLE, Path::new(PAPER_GAMMA_SAMPLE_PATH))?,
+            format!("{PAPER_GAMMA_SAMPLE_PATH} (embedded)"),
+        ),
+    };
+    let s = GammaSample::from_observations(&xs)?;
+    Ok((
+        s,
+        DataSummary {
+            file,
+            n: s.n,
+            mean_x: s.mean_x,
+            mean_log_x: s.mean_log_x,
+        },
+    ))
 }

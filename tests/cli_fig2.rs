@@ -5,7 +5,7 @@
 mod common;
 use common::natflow;
 
-use natflow::cli::fig2::load_gamma_sample;
+use natflow::data::gamma_sample;
 use natflow::experiments::fig2::{Fig2Config, Fig2Record, run_fig2};
 
 fn out_dir(tag: &str) -> std::path::PathBuf {
@@ -61,7 +61,7 @@ fn fig2_writes_json_and_figures_that_round_trip() {
     }
     // Exact round trip: the file's numbers equal an in-process run bit for bit.
     let parsed: Fig2Record = serde_json::from_str(&text).unwrap();
-    let (sample, data) = load_gamma_sample(None).unwrap();
+    let (sample, data) = gamma_sample(None).unwrap();
     let direct = run_fig2(&sample, data, &Fig2Config::default()).unwrap();
     assert_eq!(parsed, direct);
     // The figures exist and are real images.

@@ -11,10 +11,7 @@ use natflow::optim::{ChartProblem, Method, NgProblem, Stepper, run};
 use natflow::special::digamma;
 
 fn sample() -> GammaSample {
-    // The paper's sample statistics (see paper_repro/data); any positive sample would do.
-    let text = natflow::data::PAPER_GAMMA_SAMPLE;
-    let xs = natflow::data::parse_positive_column(text, std::path::Path::new("embedded")).unwrap();
-    GammaSample::from_observations(&xs).unwrap()
+    natflow::data::gamma_sample(None).unwrap().0
 }
 
 fn canonical_run(chart: GammaChart, method: &str, h: f64, iters: u64) -> Vec<DVector<f64>> {

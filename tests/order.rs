@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 fn gamma_study() -> &'static OrderStudy {
     static ST: OnceLock<OrderStudy> = OnceLock::new();
     ST.get_or_init(|| {
-        let (sample, _) = natflow::cli::fig2::load_gamma_sample(None).unwrap();
+        let (sample, _) = natflow::data::gamma_sample(None).unwrap();
         order_study(
             "gamma",
             Gamma,
@@ -233,7 +233,7 @@ fn kl_divergences_match_quadrature_and_the_fisher_metric() {
 
 #[test]
 fn bad_configurations_are_refused() {
-    let (sample, _) = natflow::cli::fig2::load_gamma_sample(None).unwrap();
+    let (sample, _) = natflow::data::gamma_sample(None).unwrap();
     let run = |cfg: OrderConfig| {
         order_study(
             "gamma",
@@ -294,4 +294,53 @@ fn bad_configurations_are_refused() {
         ..base
     });
     assert!(ok.is_ok());
+}
+
+#[test]
+fn riemannian_euler_reference_is_the_same_whether_or_not_it_is_measured() {
+    // With riemannian-euler among the methods its first-chart runs serve as the reference;
+    // without it the reference is computed on its own. The two paths must agree bit for bit.
+    let (sample, _) = natflow::data::gamma_sample(None).unwrap();
+    let study = |methods: &[&str]| {
+        let cfg = OrderConfig {
+            steps: vec![4, 8, 16],
+            methods: methods.iter().map(|m| Method::parse(m).unwrap()).collect(),
+            ..OrderConfig::new(vec![1.0, 1.0])
+        };
+        order_study(
+            "gamma",
+            Gamma,
+            &GammaChart::PAPER,
+            sample,
+            serde_json::Value::Null,
+            &cfg,
+            &|_, _| {},
+        )
+        .unwrap()
+    };
+    let with = study(&["geo", "riemannian-euler"]);
+    let without = study(&["geo"]);
+    assert_eq!(
+        with.reference.riemannian_euler_endpoint_canonical,
+        without.reference.riemannian_euler_endpoint_canonical
+    );
+    assert_eq!(
+        with.methods[0].runs,
+        without.methods[0]
+            .runs
+            .iter()
+            .map(|r| {
+                // wall times differ run to run; everything else must not
+                let mut r = r.clone();
+                r.seconds = with.methods[0]
+                    .runs
+                    .iter()
+                    .find(|w| w.chart == r.chart)
+                    .unwrap()
+                    .seconds
+                    .clone();
+                r
+            })
+            .collect::<Vec<_>>()
+    );
 }

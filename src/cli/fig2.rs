@@ -1,12 +1,10 @@
 //! `natflow fig2`: the paper's Figure 2 (Gamma fit in four charts).
 
-use crate::data::{
-    PAPER_GAMMA_SAMPLE, PAPER_GAMMA_SAMPLE_PATH, parse_positive_column, read_positive_column,
-};
+use super::{ensure_dir, write_json};
+use crate::data::gamma_sample;
 use crate::error::{Error, Result};
-use crate::experiments::fig2::{DataSummary, Fig2Config, run_fig2};
-use crate::families::GammaSample;
-use std::path::{Path, PathBuf};
+use crate::experiments::fig2::{Fig2Config, run_fig2};
+use std::path::PathBuf;
 
 /// Arguments of `natflow fig2`.
 #[derive(Debug, clap::Args)]
@@ -26,47 +24,6 @@ pub struct Fig2Args {
     out: PathBuf,
 }
 
-/// Loads the sample named on the command line, or the embedded paper sample.
-pub fn load_gamma_sample(data: Option<&Path>) -> Result<(GammaSample, DataSummary)> {
-    let (xs, file) = match data {
-        Some(p) => (read_positive_column(p)?, p.display().to_string()),
-        None => (
-            parse_positive_column(PAPER_GAMMA_SAMPLE, Path::new(PAPER_GAMMA_SAMPLE_PATH))?,
-            format!("{PAPER_GAMMA_SAMPLE_PATH} (embedded)"),
-        ),
-    };
-    let s = GammaSample::from_observations(&xs)?;
-    Ok((
-        s,
-        DataSummary {
-            file,
-            n: s.n,
-            mean_x: s.mean_x,
-            mean_log_x: s.mean_log_x,
-        },
-    ))
-}
-
-/// Creates `dir` if needed.
-pub fn ensure_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::Output {
-        path: dir.to_path_buf(),
-        reason: e.to_string(),
-    })
-}
-
-/// Writes `value` as JSON to `path`.
-pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Output {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })?;
-    std::fs::write(path, text + "\n").map_err(|e| Error::Output {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
-    })
-}
-
 /// Runs `natflow fig2`.
 pub fn run(args: &Fig2Args) -> Result<()> {
     if !(args.lr.is_finite() && args.lr > 0.0) {
@@ -81,7 +38,7 @@ pub fn run(args: &Fig2Args) -> Result<()> {
             args.iters
         )));
     }
-    let (sample, data) = load_gamma_sample(args.data.as_deref())?;
+    let (sample, data) = gamma_sample(args.data.as_deref())?;
     let cfg = Fig2Config {
         lr: args.lr,
         iters: args.iters,

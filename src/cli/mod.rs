@@ -7,6 +7,7 @@ pub mod order;
 
 use crate::error::{Error, Result};
 use clap::{Parser, Subcommand};
+use std::path::Path;
 
 /// Natural-gradient optimisation as an ODE on a statistical manifold.
 #[derive(Debug, Parser)]
@@ -80,4 +81,24 @@ pub fn parse_list(flag: &str, s: &str) -> Result<Vec<f64>> {
             })
         })
         .collect()
+}
+
+/// Creates `dir` if needed.
+pub fn ensure_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::Output {
+        path: dir.to_path_buf(),
+        reason: e.to_string(),
+    })
+}
+
+/// Writes `value` as JSON to `path`.
+pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::Output {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    std::fs::write(path, text + "\n").map_err(|e| Error::Output {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })
 }

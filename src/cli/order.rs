@@ -1,8 +1,7 @@
 //! `natflow order`: convergence- and invariance-order study.
 
-use super::fig2::{ensure_dir, load_gamma_sample, write_json};
-use super::parse_list;
-use crate::data::read_column;
+use super::{ensure_dir, parse_list, write_json};
+use crate::data::{gamma_sample, read_column};
 use crate::error::{Error, Result};
 use crate::families::{
     FAMILY_NAMES, Gamma, GammaChart, KlDivergence, Normal, NormalChart, NormalSample,
@@ -139,7 +138,7 @@ pub fn run(args: &OrderArgs) -> Result<()> {
                 Some(s) => parse_names(s)?,
                 None => GammaChart::PAPER.to_vec(),
             };
-            let (sample, data) = load_gamma_sample(args.data.as_deref())?;
+            let (sample, data) = gamma_sample(args.data.as_deref())?;
             let data = serde_json::to_value(data).expect("serialisable");
             run_study(
                 "gamma",

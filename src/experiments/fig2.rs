@@ -11,18 +11,7 @@ use crate::optim::method::{FINE_SUBSTEPS, REFERENCE_TOL};
 use crate::optim::{ChartProblem, Method, NgProblem, run};
 use serde::{Deserialize, Serialize};
 
-/// Where the sample came from and its sufficient statistics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DataSummary {
-    /// The file (or `<embedded: …>` for the built-in sample).
-    pub file: String,
-    /// Number of observations.
-    pub n: usize,
-    /// (1/n) Σ x.
-    pub mean_x: f64,
-    /// (1/n) Σ ln x.
-    pub mean_log_x: f64,
-}
+pub use crate::data::DataSummary;
 
 /// One method's run in one chart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

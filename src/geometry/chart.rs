@@ -14,7 +14,7 @@
 
 use super::{Christoffel, Metric, Real};
 use crate::error::{Error, Result, check_vector};
-use nalgebra::{DMatrix, DVector};
+use nalgebra::{DMatrix, DVector, Dyn, LU};
 use num_dual::{Dual, Dual2, HyperDual};
 
 /// A coordinate chart ξ ↦ θ onto a family's canonical coordinates.
@@ -150,7 +150,7 @@ impl<M: Metric, C: Chart> Pullback<M, C> {
     pub fn pull_vector(&self, xi: &[f64], w: &[f64]) -> Result<DVector<f64>> {
         check_vector("tangent vector", w, self.dim())?;
         let j = self.jacobian(xi)?;
-        solve_jacobian(&self.chart, xi, j, DVector::from_column_slice(w))
+        solve_jacobian(&self.chart, xi, &j.lu(), DVector::from_column_slice(w))
     }
 
     /// Pulls a canonical gradient (covector) back to the chart: ∇_ξ L = Jᵀ ∇_θ L.
@@ -160,13 +160,14 @@ impl<M: Metric, C: Chart> Pullback<M, C> {
     }
 }
 
+/// J⁻¹ b from an LU factorisation of J (factor once, solve for many right-hand sides).
 fn solve_jacobian<C: Chart>(
     chart: &C,
     xi: &[f64],
-    j: DMatrix<f64>,
+    lu: &LU<f64, Dyn, Dyn>,
     b: DVector<f64>,
 ) -> Result<DVector<f64>> {
-    j.lu().solve(&b).ok_or_else(|| Error::OutOfDomain {
+    lu.solve(&b).ok_or_else(|| Error::OutOfDomain {
         space: format!("chart '{}'", chart.name()),
         point: xi.to_vec(),
         reason: "the chart's Jacobian is singular here (not a diffeomorphism)".into(),
@@ -218,7 +219,7 @@ impl<M: Metric, C: Chart> Metric for Pullback<M, C> {
         let d2 = DVector::from_iterator(out.len(), out.iter().map(|o| o.v2));
         let gamma_theta = self.base.christoffel_vv(&theta, &ju)?;
         let (_, j) = jacobian(&self.chart, xi);
-        solve_jacobian(&self.chart, xi, j, gamma_theta + d2)
+        solve_jacobian(&self.chart, xi, &j.lu(), gamma_theta + d2)
     }
 
     /// Γ_ξ^k_ij = (J⁻¹[Γ_θ(Jeᵢ, Jeⱼ) + ∂ᵢ∂ⱼφ])ᵏ, with ∂ᵢ∂ⱼφ from hyper-dual passes.
@@ -227,6 +228,7 @@ impl<M: Metric, C: Chart> Metric for Pullback<M, C> {
         let n = self.dim();
         let (theta, j) = jacobian(&self.chart, xi);
         let gamma_theta = self.base.christoffel(&theta)?;
+        let lu = j.clone().lu();
         let mut out = Christoffel::zeros(n);
         let mut xh: Vec<HyperDual<f64>> = xi.iter().map(|&x| HyperDual::from_re(x)).collect();
         for a in 0..n {
@@ -240,7 +242,7 @@ impl<M: Metric, C: Chart> Metric for Pullback<M, C> {
                 let ja: Vec<f64> = j.column(a).iter().copied().collect();
                 let jb: Vec<f64> = j.column(b).iter().copied().collect();
                 let rhs = gamma_theta.contract(&ja, &jb) + d2;
-                let sol = solve_jacobian(&self.chart, xi, j.clone(), rhs)?;
+                let sol = solve_jacobian(&self.chart, xi, &lu, rhs)?;
                 for k in 0..n {
                     out.set_sym(k, a, b, sol[k]);
                 }
