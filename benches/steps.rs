@@ -7,8 +7,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use natflow::data::gamma_sample;
 use natflow::experiments::fig2::{Fig2Config, run_fig2};
 use natflow::families::{Gamma, GammaChart};
-use natflow::optim::{ChartProblem, Method, NgProblem, Stepper};
-use natflow::studies::{OrderConfig, order_study};
+use natflow::optim::{Method, Step, Stepper};
+use natflow::problem::{ChartProblem, Reparameterisation};
+use natflow::registry::{GammaEntry, family_order_study};
+use natflow::studies::OrderConfig;
 use std::hint::black_box;
 
 fn steps(c: &mut Criterion) {
@@ -18,11 +20,16 @@ fn steps(c: &mut Criterion) {
     let mut group = c.benchmark_group("one step (gamma, scale chart, h = 0.5)");
     for name in Method::PAPER.iter().chain(&["rk4", "dopri5"]) {
         let method = Method::parse(name).expect("method");
-        let mut stepper = Stepper::new(method, 2);
+        let mut stepper = Stepper::new(method, 2).expect("stepper");
+        let mut x = xi.clone();
         group.bench_function(*name, |b| {
             b.iter(|| {
                 stepper.reset();
-                black_box(stepper.step(&p, black_box(&xi), 0.5).expect("step"))
+                x.copy_from(&xi);
+                stepper
+                    .step(&p, black_box(x.as_mut_slice()), 0.5)
+                    .expect("step");
+                black_box(&x);
             })
         });
     }
@@ -35,8 +42,11 @@ fn steps(c: &mut Criterion) {
 }
 
 fn order_sweep(c: &mut Criterion) {
-    let (sample, _) = gamma_sample(None).expect("embedded sample");
     let cfg = OrderConfig::new(vec![1.0, 1.0]);
+    let charts: Vec<String> = GammaChart::PAPER
+        .iter()
+        .map(natflow::geometry::Chart::name)
+        .collect();
     let mut group = c.benchmark_group("order study");
     group.sample_size(10);
     group.bench_function(
@@ -44,16 +54,8 @@ fn order_sweep(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 black_box(
-                    order_study(
-                        "gamma",
-                        Gamma,
-                        &GammaChart::PAPER,
-                        sample,
-                        serde_json::Value::Null,
-                        &cfg,
-                        &|_, _| {},
-                    )
-                    .expect("study"),
+                    family_order_study(&GammaEntry, None, &charts, &cfg, &|_, _| {})
+                        .expect("study"),
                 )
             })
         },

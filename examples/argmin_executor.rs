@@ -7,7 +7,8 @@ use argmin::core::observers::{Observe, ObserverMode};
 use argmin::core::{Executor, KV, State};
 use natflow::families::{Gamma, GammaChart};
 use natflow::optim::solver::NgState;
-use natflow::optim::{ChartProblem, Method, NaturalGradient, NgProblem};
+use natflow::optim::{Method, NaturalGradient};
+use natflow::problem::{ChartProblem, Reparameterisation};
 
 /// Prints the iteration, the loss and the step length.
 struct StepPrinter {

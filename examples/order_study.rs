@@ -3,6 +3,8 @@
 
 use natflow::families::{Normal, NormalChart, NormalSample};
 use natflow::optim::Method;
+use natflow::problem::ChartProblem;
+use natflow::studies::order::StudyInput;
 use natflow::studies::{OrderConfig, order_study};
 
 fn main() -> natflow::Result<()> {
@@ -16,16 +18,17 @@ fn main() -> natflow::Result<()> {
             .collect::<natflow::Result<_>>()?,
         ..OrderConfig::new(vec![0.0, 1.0])
     };
-    let charts = [NormalChart::MeanSd, NormalChart::MeanVar];
-    let study = order_study(
-        "normal",
-        Normal,
-        &charts,
-        loss,
-        serde_json::Value::Null,
-        &cfg,
-        &|_, _| {},
-    )?;
+    // The same loss in two charts: prebuilt problems, and a divergence to compare endpoints.
+    let in_sd = ChartProblem::new(Normal, NormalChart::MeanSd, loss)?;
+    let in_var = ChartProblem::new(Normal, NormalChart::MeanVar, loss)?;
+    let kl = |p: &[f64], q: &[f64]| natflow::families::KlDivergence::kl(&Normal, p, q);
+    let input = StudyInput {
+        family: "normal".into(),
+        data: natflow::data::SampleSummary::new("<moments>".into(), 0, []),
+        problems: &[&in_sd, &in_var],
+        divergence: &kl,
+    };
+    let study = order_study(&input, &cfg, &|_, _| {})?;
     for m in &study.methods {
         println!("{}:", m.method);
         for (chart, fit) in &m.fits.vs_flow {

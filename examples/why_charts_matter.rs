@@ -7,7 +7,8 @@
 //! depend on coordinates. The flow they all approximate is chart-free too.
 
 use natflow::families::{Gamma, GammaChart};
-use natflow::optim::{ChartProblem, Method, NgProblem, run};
+use natflow::optim::{Method, run};
+use natflow::problem::{ChartProblem, Reparameterisation};
 
 fn main() -> natflow::Result<()> {
     let (sample, _) = natflow::data::gamma_sample(None)?; // the paper's sample, embedded

@@ -102,6 +102,43 @@ pub struct DataSummary {
     pub mean_log_x: f64,
 }
 
+/// Where a sample came from, its size and its sufficient statistics by name (e.g. `mean_x`,
+/// `mean_log_x`); serialised flat: `{"file", "n", "mean_x", …}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleSummary {
+    /// The file (or a description of the built-in data).
+    pub file: String,
+    /// Number of observations (0 for data given by its moments).
+    pub n: usize,
+    /// The sufficient statistics.
+    #[serde(flatten)]
+    pub statistics: std::collections::BTreeMap<String, f64>,
+}
+
+impl SampleSummary {
+    /// A summary from named statistics.
+    pub fn new<const K: usize>(file: String, n: usize, statistics: [(&str, f64); K]) -> Self {
+        Self {
+            file,
+            n,
+            statistics: statistics
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        }
+    }
+}
+
+impl From<DataSummary> for SampleSummary {
+    fn from(d: DataSummary) -> Self {
+        Self::new(
+            d.file,
+            d.n,
+            [("mean_x", d.mean_x), ("mean_log_x", d.mean_log_x)],
+        )
+    }
+}
+
 /// A Gamma sample reduced to its sufficient statistics, from `path`, or the paper's sample
 /// (embedded) when `path` is `None`; with a summary that records where it came from.
 pub fn gamma_sample(path: Option<&Path>) -> Result<(GammaSample, DataSummary)> {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A vector had the wrong number of coordinates.
     #[error("{what}: expected {expected} coordinates, got {got}")]
@@ -47,6 +48,30 @@ pub enum Error {
         point: Vec<f64>,
         /// Estimated 2-norm condition number (∞ when not positive definite).
         condition: f64,
+    },
+    /// A step of a method failed (it left the domain, the metric became singular, an ODE
+    /// solve inside it failed); `source` is the underlying error, unchanged.
+    #[error("{method} with step size {h} failed: {source}; try a smaller step or another chart")]
+    Step {
+        /// The method's name.
+        method: String,
+        /// The step size.
+        h: f64,
+        /// What went wrong inside the step.
+        source: Box<Error>,
+    },
+    /// A linear solve (conjugate gradient) did not reach its tolerance.
+    #[error(
+        "conjugate gradient did not converge: relative residual {residual:.3e} after {iterations} \
+         iterations (tolerance {tol:.1e}); raise the damping or the iteration limit"
+    )]
+    NotConverged {
+        /// Iterations taken.
+        iterations: usize,
+        /// Final relative residual ‖b − Ax‖/‖b‖.
+        residual: f64,
+        /// The requested relative residual.
+        tol: f64,
     },
     /// An ODE solve (geodesic, flow) failed.
     #[error("ODE solve failed: {0}")]

@@ -9,6 +9,7 @@
 //! that the finite methods approximate (Song, Song & Ermon, *Accelerating Natural Gradient with
 //! Higher-Order Invariance*, ICML 2018, arXiv:1803.01273).
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod data;
 pub mod error;
@@ -16,9 +17,14 @@ pub mod experiments;
 pub mod families;
 pub mod geometry;
 pub mod integrators;
+pub mod linalg;
+pub mod model;
 pub mod ode;
 pub mod optim;
+#[cfg(feature = "cli")]
 pub mod plot;
+pub mod problem;
+pub mod registry;
 pub mod special;
 pub mod studies;
 

@@ -26,7 +26,7 @@ fn check_closed_vs_ad<M: Metric>(m: &M, x: &[f64]) {
     for v in [[1.0, 0.0], [0.3, -0.7], [-2.0, 5.0]] {
         let a = m.christoffel_vv(x, &v).unwrap();
         let b = christoffel_vv_ad(m, x, &v).unwrap();
-        let c = closed.contract(&v, &v);
+        let c = closed.contract(&v, &v).unwrap();
         assert!(
             rel_err(a.as_slice(), b.as_slice()) < 1e-12,
             "{} Γ(v,v) at {x:?}",

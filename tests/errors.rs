@@ -3,7 +3,8 @@
 use nalgebra::{DMatrix, DVector};
 use natflow::Error;
 use natflow::families::{Gamma, GammaChart, GammaSample, NormalChart};
-use natflow::geometry::{Metric, Pullback, christoffel_vv_ad, solve_metric};
+use natflow::geometry::{Metric, Pullback, christoffel_vv_ad};
+use natflow::linalg::solve_spd as solve_metric;
 
 #[test]
 fn out_of_domain_points() {
@@ -97,4 +98,41 @@ fn bad_samples() {
     let s = GammaSample::from_observations(&[1.0, 2.0, 4.0]).unwrap();
     assert_eq!(s.mean_x, 7.0 / 3.0);
     assert!((s.mean_log_x - 8f64.ln() / 3.0).abs() < 1e-15);
+}
+
+#[test]
+fn christoffel_contraction_refuses_vectors_of_the_wrong_length() {
+    let gamma = Gamma.christoffel(&[2.0, 1.0]).unwrap();
+    assert!(gamma.contract(&[1.0, 0.0], &[0.0, 1.0]).is_ok());
+    for (u, w) in [
+        (&[1.0][..], &[0.0, 1.0][..]),
+        (&[1.0, 0.0], &[0.0, 1.0, 2.0]),
+    ] {
+        assert!(matches!(
+            gamma.contract(u, w),
+            Err(Error::Dimension { expected: 2, .. })
+        ));
+    }
+}
+
+#[test]
+fn steppers_and_solvers_refuse_bad_dimensions_and_step_sizes() {
+    use natflow::optim::{Method, NaturalGradient};
+    let (sample, _) = natflow::data::gamma_sample(None).unwrap();
+    let p = natflow::problem::ChartProblem::new(Gamma, GammaChart::Rate, sample).unwrap();
+    // The argmin path: a start of the wrong dimension is a typed error from `run`.
+    let e = natflow::optim::run(&p, &Method::Geo, 0.5, 3, &[1.0, 1.0, 1.0]).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Dimension {
+                expected: 2,
+                got: 3,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(NaturalGradient::new(Method::Geo, 0.0, 2).is_err());
+    assert!(NaturalGradient::new(Method::Geo, f64::INFINITY, 2).is_err());
 }

@@ -3,21 +3,24 @@
 //! evaluation counts are right on cases with known answers.
 
 use natflow::families::{Gamma, GammaChart, KlDivergence, Normal};
+use natflow::geometry::Chart;
 use natflow::optim::Method;
+use natflow::registry::{GammaEntry, family_order_study};
 use natflow::studies::order::OrderStudy;
-use natflow::studies::{OrderConfig, fit_order, order_study};
+use natflow::studies::{OrderConfig, fit_order};
+
+fn paper_charts() -> Vec<String> {
+    GammaChart::PAPER.iter().map(Chart::name).collect()
+}
 use std::sync::OnceLock;
 
 fn gamma_study() -> &'static OrderStudy {
     static ST: OnceLock<OrderStudy> = OnceLock::new();
     ST.get_or_init(|| {
-        let (sample, _) = natflow::data::gamma_sample(None).unwrap();
-        order_study(
-            "gamma",
-            Gamma,
-            &GammaChart::PAPER,
-            sample,
-            serde_json::Value::Null,
+        family_order_study(
+            &GammaEntry,
+            None,
+            &paper_charts(),
             &OrderConfig::new(vec![1.0, 1.0]),
             &|_, _| {},
         )
@@ -115,7 +118,7 @@ fn riemannian_euler_is_invariant_to_the_solver_floor() {
 fn evaluation_counts_follow_the_stages() {
     let st = gamma_study();
     let n: Vec<u64> = st.steps.iter().map(|&s| s as u64).collect();
-    for (name, grads, chris) in [
+    for (name, velocities, chris) in [
         ("ng", 1, 0),
         ("mid", 2, 0),
         ("rk4", 4, 0),
@@ -124,19 +127,23 @@ fn evaluation_counts_follow_the_stages() {
     ] {
         for run in &method(st, name).runs {
             for (k, e) in run.evaluations.iter().enumerate() {
-                assert_eq!(e.gradients, grads * n[k], "{name}");
-                assert_eq!(e.metrics, grads * n[k], "{name}");
+                assert_eq!(e.natural_velocities, velocities * n[k], "{name}");
+                assert_eq!(e.gradients, 0, "{name}");
                 assert_eq!(e.christoffels, chris * n[k], "{name}");
+                assert_eq!(e.exp_maps, 0, "{name}");
             }
         }
     }
-    // Each Riemannian Euler step integrates a geodesic: many Γ(v,v) per step.
-    let re = &method(st, "riemannian-euler").runs[0].evaluations;
-    assert!(
-        re.iter()
-            .zip(&n)
-            .all(|(e, n)| e.gradients == *n && e.christoffels >= 6 * n)
-    );
+    // Each Riemannian Euler step is one natural velocity and one exponential map (whose
+    // geodesic solve is the problem's own business, not the method's).
+    for run in &method(st, "riemannian-euler").runs {
+        for (e, n) in run.evaluations.iter().zip(&n) {
+            assert_eq!(
+                (e.natural_velocities, e.christoffels, e.exp_maps),
+                (*n, 0, *n)
+            );
+        }
+    }
 }
 
 #[test]
@@ -233,18 +240,8 @@ fn kl_divergences_match_quadrature_and_the_fisher_metric() {
 
 #[test]
 fn bad_configurations_are_refused() {
-    let (sample, _) = natflow::data::gamma_sample(None).unwrap();
-    let run = |cfg: OrderConfig| {
-        order_study(
-            "gamma",
-            Gamma,
-            &GammaChart::PAPER,
-            sample,
-            serde_json::Value::Null,
-            &cfg,
-            &|_, _| {},
-        )
-    };
+    let run =
+        |cfg: OrderConfig| family_order_study(&GammaEntry, None, &paper_charts(), &cfg, &|_, _| {});
     let base = OrderConfig::new(vec![1.0, 1.0]);
     assert!(
         run(OrderConfig {
@@ -300,23 +297,13 @@ fn bad_configurations_are_refused() {
 fn riemannian_euler_reference_is_the_same_whether_or_not_it_is_measured() {
     // With riemannian-euler among the methods its first-chart runs serve as the reference;
     // without it the reference is computed on its own. The two paths must agree bit for bit.
-    let (sample, _) = natflow::data::gamma_sample(None).unwrap();
     let study = |methods: &[&str]| {
         let cfg = OrderConfig {
             steps: vec![4, 8, 16],
             methods: methods.iter().map(|m| Method::parse(m).unwrap()).collect(),
             ..OrderConfig::new(vec![1.0, 1.0])
         };
-        order_study(
-            "gamma",
-            Gamma,
-            &GammaChart::PAPER,
-            sample,
-            serde_json::Value::Null,
-            &cfg,
-            &|_, _| {},
-        )
-        .unwrap()
+        family_order_study(&GammaEntry, None, &paper_charts(), &cfg, &|_, _| {}).unwrap()
     };
     let with = study(&["geo", "riemannian-euler"]);
     let without = study(&["geo"]);

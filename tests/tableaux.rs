@@ -69,7 +69,7 @@ fn every_named_tableau_has_exactly_its_order() {
 
 /// y = (u, p, q) with u' = −u² (so u(t) = 1/(1+t) from u(0) = 1) and (p, q) rotating at the
 /// u-dependent rate 1 + u/2: a nonlinear, coupled system with a closed-form solution.
-fn field(y: &DVector<f64>, out: &mut DVector<f64>) -> natflow::Result<()> {
+fn field(y: &[f64], out: &mut [f64]) -> natflow::Result<()> {
     out[0] = -y[0] * y[0];
     out[1] = -y[2] * (1.0 + 0.5 * y[0]);
     out[2] = y[1] * (1.0 + 0.5 * y[0]);
@@ -85,9 +85,12 @@ fn exact(t: f64) -> DVector<f64> {
 fn global_error(tab: &Tableau, n: usize) -> f64 {
     let mut st = RkStepper::new(tab.clone(), 3);
     let mut y = exact(0.0);
+    let mut next = y.clone();
     let h = 1.0 / n as f64;
     for _ in 0..n {
-        st.step(&mut field, &mut y, h).unwrap();
+        st.step(&mut field, y.as_slice(), next.as_mut_slice(), h)
+            .unwrap();
+        y.copy_from(&next);
     }
     (y - exact(1.0)).norm()
 }
@@ -109,6 +112,27 @@ fn measured_convergence_slopes_match_the_orders() {
             "{}: slope {slope} vs order {p} (errors {errs:?})",
             tab.name
         );
+    }
+}
+
+#[test]
+fn a_state_of_the_wrong_dimension_is_a_typed_error() {
+    let mut st = RkStepper::new(Tableau::rk4(), 3);
+    // A short state, then a short output buffer.
+    let (mut out, mut short) = ([0.0; 3], [0.0; 2]);
+    let cases: [(&[f64], &mut [f64]); 2] =
+        [(&[1.0, 0.0], &mut out), (&[1.0, 0.0, 0.0], &mut short)];
+    for (y, out) in cases {
+        let e = st.step(&mut field, y, out, 0.1).unwrap_err();
+        let ok = matches!(
+            e,
+            natflow::Error::Dimension {
+                expected: 3,
+                got: 2,
+                ..
+            }
+        );
+        assert!(ok, "{e}");
     }
 }
 

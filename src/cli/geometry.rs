@@ -2,8 +2,8 @@
 
 use super::parse_list;
 use crate::error::{Error, Result};
-use crate::families::{FAMILY_NAMES, Gamma, GammaChart, Normal, NormalChart};
-use crate::geometry::{Chart, ExpOptions, Metric, Pullback, exp_map};
+use crate::geometry::ExpOptions;
+use crate::registry::{ChartGeometry, family};
 use serde::Serialize;
 
 /// Arguments of `natflow geometry`.
@@ -72,17 +72,15 @@ pub struct GeometryReport {
     pub exp: Option<ExpReport>,
 }
 
-/// Computes the report for family `base` in `chart` at ξ (and velocity v).
-pub fn report<M: Metric, C: Chart>(
+/// Computes the report for `family` in the chart `m` at ξ (and velocity v).
+pub fn report(
     family: &str,
-    base: M,
-    chart: C,
+    m: &dyn ChartGeometry,
     xi: &[f64],
     v: Option<&[f64]>,
     exp_time: f64,
     tol: f64,
 ) -> Result<GeometryReport> {
-    let m = Pullback::new(base, chart)?;
     let g = m.metric(xi)?;
     let canonical = m.to_canonical(xi)?;
     let christoffel = m.christoffel(xi)?.to_nested();
@@ -90,7 +88,7 @@ pub fn report<M: Metric, C: Chart>(
         None => (None, None),
         Some(v) => {
             let gvv = m.christoffel_vv(xi, v)?;
-            let end = exp_map(&m, xi, v, exp_time, ExpOptions::with_tol(tol))?;
+            let end = m.exp(xi, v, exp_time, ExpOptions::with_tol(tol))?;
             let end_canonical = m.to_canonical(end.as_slice())?;
             (
                 Some(gvv.iter().copied().collect()),
@@ -105,8 +103,8 @@ pub fn report<M: Metric, C: Chart>(
     };
     Ok(GeometryReport {
         family: family.to_string(),
-        chart: m.chart.name(),
-        chart_formula: m.chart.formula(),
+        chart: m.chart_name(),
+        chart_formula: m.formula(),
         point: xi.to_vec(),
         canonical: canonical.iter().copied().collect(),
         metric: g.row_iter().map(|r| r.iter().copied().collect()).collect(),
@@ -117,56 +115,39 @@ pub fn report<M: Metric, C: Chart>(
     })
 }
 
-fn report_for<M: Metric, C: Chart>(
-    family: &str,
-    base: M,
-    chart: C,
-    default_theta: &[f64],
-    args: &GeometryArgs,
-) -> Result<GeometryReport> {
+/// Runs `natflow geometry`.
+pub fn run(args: &GeometryArgs) -> Result<()> {
+    let fam = family(&args.family)?;
+    let chart = match &args.chart {
+        Some(c) => c.clone(),
+        None => fam.charts()[0].name.clone(),
+    };
+    let m = fam.geometry(&chart)?;
     let xi = match &args.at {
         Some(s) => parse_list("--at", s)?,
-        None => chart.to_chart(default_theta),
+        None => m
+            .to_chart(&fam.reference_point())?
+            .iter()
+            .copied()
+            .collect(),
     };
     let v = args
         .velocity
         .as_deref()
         .map(|s| parse_list("--velocity", s))
         .transpose()?;
-    report(
-        family,
-        base,
-        chart,
+    let rep = report(
+        fam.name(),
+        m.as_ref(),
         &xi,
         v.as_deref(),
         args.exp_time,
         args.tol,
-    )
-}
-
-/// Runs `natflow geometry`.
-pub fn run(args: &GeometryArgs) -> Result<()> {
-    let rep = match args.family.as_str() {
-        "gamma" => {
-            let chart: GammaChart = args.chart.as_deref().unwrap_or("rate").parse()?;
-            report_for("gamma", Gamma, chart, &[1.0, 1.0], args)?
-        }
-        "normal" => {
-            let chart: NormalChart = args.chart.as_deref().unwrap_or("mean-sd").parse()?;
-            report_for("normal", Normal, chart, &[0.0, 1.0], args)?
-        }
-        other => {
-            return Err(Error::Unknown {
-                kind: "family".into(),
-                name: other.into(),
-                expected: FAMILY_NAMES.join(", "),
-            });
-        }
-    };
+    )?;
     if args.json {
         println!(
             "{}",
-            serde_json::to_string(&rep).expect("a report serialises")
+            serde_json::to_string(&rep).map_err(|e| Error::InvalidArgument(e.to_string()))?
         );
     } else {
         print!("{}", render_table(&rep));

@@ -1,17 +1,12 @@
 //! `natflow order`: convergence- and invariance-order study.
 
 use super::{ensure_dir, parse_list, write_json};
-use crate::data::{gamma_sample, read_column};
 use crate::error::{Error, Result};
-use crate::families::{
-    FAMILY_NAMES, Gamma, GammaChart, KlDivergence, Normal, NormalChart, NormalSample,
-};
-use crate::geometry::{Chart, Metric};
-use crate::optim::{Method, Objective};
-use crate::studies::{OrderConfig, OrderStudy, order_study};
+use crate::optim::Method;
+use crate::registry::{family, family_order_study};
+use crate::studies::{OrderConfig, OrderStudy};
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::str::FromStr;
 
 /// Arguments of `natflow order`.
 #[derive(Debug, clap::Args)]
@@ -44,10 +39,6 @@ pub struct OrderArgs {
     /// Write order_error, order_gap and order_work (SVG and PNG) into this directory.
     #[arg(long)]
     plot: Option<PathBuf>,
-}
-
-fn parse_names<T: FromStr<Err = Error>>(s: &str) -> Result<Vec<T>> {
-    s.split(',').map(|n| n.trim().parse()).collect()
 }
 
 fn parse_steps(s: &str) -> Result<Vec<usize>> {
@@ -92,27 +83,6 @@ fn progress_callback(
     (bar, cb)
 }
 
-fn run_study<M, C, L>(
-    name: &str,
-    family: M,
-    charts: &[C],
-    loss: L,
-    data: serde_json::Value,
-    cfg: &OrderConfig,
-) -> Result<OrderStudy>
-where
-    M: Metric + KlDivergence + Copy + Send + Sync,
-    C: Chart + Copy + Send + Sync,
-    L: Objective + Copy + Send + Sync,
-{
-    let (bar, cb) = progress_callback(std::io::stderr().is_terminal());
-    let st = order_study(name, family, charts, loss, data, cfg, &cb);
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
-    st
-}
-
 /// Runs `natflow order`.
 pub fn run(args: &OrderArgs) -> Result<()> {
     let methods = args
@@ -126,64 +96,23 @@ pub fn run(args: &OrderArgs) -> Result<()> {
         .as_deref()
         .map(|s| parse_list("--start", s))
         .transpose()?;
-    let config = |default_start: Vec<f64>| OrderConfig {
+    let fam = family(&args.family)?;
+    let charts: Vec<String> = match &args.charts {
+        Some(s) => s.split(',').map(|c| c.trim().to_string()).collect(),
+        None => fam.study_charts(),
+    };
+    let cfg = OrderConfig {
         t_final: args.t_final,
-        steps: steps.clone(),
-        methods: methods.clone(),
-        ..OrderConfig::new(start_arg.clone().unwrap_or(default_start))
+        steps,
+        methods,
+        ..OrderConfig::new(start_arg.unwrap_or_else(|| fam.reference_point()))
     };
-    let st = match args.family.as_str() {
-        "gamma" => {
-            let charts: Vec<GammaChart> = match &args.charts {
-                Some(s) => parse_names(s)?,
-                None => GammaChart::PAPER.to_vec(),
-            };
-            let (sample, data) = gamma_sample(args.data.as_deref())?;
-            let data = serde_json::to_value(data).expect("serialisable");
-            run_study(
-                "gamma",
-                Gamma,
-                &charts,
-                sample,
-                data,
-                &config(vec![1.0, 1.0]),
-            )?
-        }
-        "normal" => {
-            let charts: Vec<NormalChart> = match &args.charts {
-                Some(s) => parse_names(s)?,
-                None => NormalChart::ALL.to_vec(),
-            };
-            let (sample, file) = match &args.data {
-                Some(p) => (
-                    NormalSample::from_observations(&read_column(p, false)?)?,
-                    p.display().to_string(),
-                ),
-                None => (
-                    NormalSample::from_moments(1.0, 4.0)?,
-                    "<moments: mean 1, variance 4>".to_string(),
-                ),
-            };
-            let data = serde_json::json!({
-                "file": file, "n": sample.n, "mean_x": sample.mean_x, "mean_x2": sample.mean_x2
-            });
-            run_study(
-                "normal",
-                Normal,
-                &charts,
-                sample,
-                data,
-                &config(vec![0.0, 1.0]),
-            )?
-        }
-        other => {
-            return Err(Error::Unknown {
-                kind: "family".into(),
-                name: other.into(),
-                expected: FAMILY_NAMES.join(", "),
-            });
-        }
-    };
+    let (bar, cb) = progress_callback(std::io::stderr().is_terminal());
+    let st: Result<OrderStudy> = family_order_study(fam, args.data.as_deref(), &charts, &cfg, &cb);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let st = st?;
     if let Some(path) = &args.json {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             ensure_dir(dir)?;

@@ -8,7 +8,8 @@ use crate::error::Result;
 use crate::families::{Gamma, GammaChart, GammaSample};
 use crate::geometry::Chart;
 use crate::optim::method::{FINE_SUBSTEPS, REFERENCE_TOL};
-use crate::optim::{ChartProblem, Method, NgProblem, run};
+use crate::optim::{Method, run};
+use crate::problem::{ChartProblem, Reparameterisation};
 use serde::{Deserialize, Serialize};
 
 pub use crate::data::DataSummary;

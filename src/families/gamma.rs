@@ -1,11 +1,16 @@
 //! The Gamma family in the **rate** parameterisation (α, β), α > 0 shape, β > 0 rate:
 //!
-//! $$p(x;\alpha,\beta) = \frac{\beta^\alpha}{\Gamma(\alpha)} x^{\alpha-1} e^{-\beta x},\qquad x > 0.$$
+//! ```text
+//! p(x; α, β) = βᵅ / Γ(α) · x^(α−1) e^(−βx),    x > 0.
+//! ```
 //!
 //! Fisher metric (e.g. Amari & Nagaoka 2000, §2.3; it is the Hessian of the log-partition
 //! ln Γ(α) − α ln β in the natural parameters (α−1, −β) pulled back to (α, β)):
 //!
-//! $$G(\alpha,\beta) = \begin{pmatrix}\psi_1(\alpha) & -1/\beta\\ -1/\beta & \alpha/\beta^2\end{pmatrix}.$$
+//! ```text
+//! G(α, β) = ⎡ ψ₁(α)   −1/β ⎤
+//!           ⎣ −1/β    α/β² ⎦
+//! ```
 //!
 //! Closed-form Christoffel symbols, with Δ = αψ₁(α) − 1 > 0 (derived from G by the formula in
 //! [`crate::geometry`]; checked against automatic differentiation in `tests/christoffel.rs`):
@@ -25,7 +30,7 @@
 use super::parse_named;
 use crate::error::{Error, Result};
 use crate::geometry::{Chart, Christoffel, Metric, Real};
-use crate::optim::Objective;
+use crate::model::Objective;
 use nalgebra::{DMatrix, DVector};
 
 /// The Gamma family in canonical coordinates (α shape, β **rate**).
@@ -81,15 +86,17 @@ impl Metric for Gamma {
 
     fn christoffel_vv(&self, theta: &[f64], v: &[f64]) -> Result<DVector<f64>> {
         crate::error::check_vector("velocity", v, 2)?;
-        Ok(self.christoffel(theta)?.contract(v, v))
+        self.christoffel(theta)?.contract(v, v)
     }
 }
 
 /// The closed form in the rate parameterisation (e.g. Penny 2001, *KL divergences of Normal,
 /// Gamma, Dirichlet and Wishart densities*, rewritten with rates):
 ///
-/// $$\mathrm{KL}(p\,\|\,q) = (\alpha_p-\alpha_q)\psi(\alpha_p) - \ln\Gamma(\alpha_p) + \ln\Gamma(\alpha_q)
-///   + \alpha_q(\ln\beta_p - \ln\beta_q) + \alpha_p\frac{\beta_q-\beta_p}{\beta_p}.$$
+/// ```text
+/// KL(p ‖ q) = (α_p − α_q) ψ(α_p) − ln Γ(α_p) + ln Γ(α_q)
+///             + α_q (ln β_p − ln β_q) + α_p (β_q − β_p)/β_p.
+/// ```
 impl super::KlDivergence for Gamma {
     fn kl(&self, p: &[f64], q: &[f64]) -> f64 {
         use crate::special::{digamma, ln_gamma};

@@ -37,6 +37,3 @@ pub(crate) fn parse_named<T: Copy>(
             expected: all.iter().map(&name_of).collect::<Vec<_>>().join(", "),
         })
 }
-
-/// The families the command line knows, by name.
-pub const FAMILY_NAMES: [&str; 2] = ["gamma", "normal"];

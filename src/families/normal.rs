@@ -1,7 +1,9 @@
 //! The univariate Normal family N(μ, σ²) in canonical coordinates (μ, σ), σ > 0 the standard
 //! deviation. Fisher metric
 //!
-//! $$G(\mu,\sigma) = \operatorname{diag}(1/\sigma^2,\ 2/\sigma^2),$$
+//! ```text
+//! G(μ, σ) = diag(1/σ², 2/σ²),
+//! ```
 //!
 //! which in u = μ/√2 is 2·(du² + dσ²)/σ²: twice the hyperbolic metric of the upper half-plane
 //! (Costa, Santos & Strapasson 2015, *Fisher information distance*, §3). Its Christoffel symbols
@@ -12,7 +14,7 @@
 use super::parse_named;
 use crate::error::{Error, Result, check_vector};
 use crate::geometry::{Chart, Christoffel, Metric, Real};
-use crate::optim::Objective;
+use crate::model::{LogDensity, Objective};
 use nalgebra::{DMatrix, DVector};
 
 /// The Normal family in canonical coordinates (μ, σ).
@@ -42,7 +44,7 @@ impl Metric for Normal {
     }
 
     fn christoffel(&self, theta: &[f64]) -> Result<Christoffel> {
-        self.check(theta)?;
+        Metric::check(self, theta)?;
         let s = theta[1];
         let mut g = Christoffel::zeros(2);
         g.set_sym(0, 0, 1, -1.0 / s);
@@ -52,13 +54,42 @@ impl Metric for Normal {
     }
 
     fn christoffel_vv(&self, theta: &[f64], v: &[f64]) -> Result<DVector<f64>> {
-        self.check(theta)?;
+        Metric::check(self, theta)?;
         check_vector("velocity", v, 2)?;
         let s = theta[1];
         Ok(DVector::from_vec(vec![
             -2.0 * v[0] * v[1] / s,
             (0.5 * v[0] * v[0] - v[1] * v[1]) / s,
         ]))
+    }
+}
+
+/// The Normal family as a log-density, ℓ(μ, σ; x) = −ln σ − (x − μ)²/(2σ²) − ½ ln 2π, with
+/// expectations by the 8-point Gauss–Hermite rule at x = μ + σt (exact for polynomials in x of
+/// degree ≤ 15; the Fisher and α-connection integrands have degree ≤ 6). This is the generic
+/// path that `tests/model.rs` checks the closed forms against.
+impl LogDensity for Normal {
+    type Outcome = f64;
+    fn dim(&self) -> usize {
+        2
+    }
+    fn name(&self) -> String {
+        Metric::name(self)
+    }
+    fn domain(&self, theta: &[f64]) -> std::result::Result<(), String> {
+        Metric::domain(self, theta)
+    }
+    fn log_density<D: Real>(&self, theta: &[D], x: &f64) -> D {
+        let (m, s) = (theta[0], theta[1]);
+        let z = (m - *x) / s;
+        -s.ln() - z * z * 0.5 - 0.5 * (2.0 * std::f64::consts::PI).ln()
+    }
+    fn expectation_rule(&self, theta: &[f64]) -> Result<Vec<(f64, f64)>> {
+        let (t, w) = crate::model::quadrature::gauss_hermite(8)?;
+        Ok(w.into_iter()
+            .zip(t)
+            .map(|(w, t)| (w, theta[0] + theta[1] * t))
+            .collect())
     }
 }
 
@@ -69,7 +100,7 @@ impl Normal {
     /// u = c + r·tanh(s), σ = r·sech(s), s = s₀ + ṡt (or, when u̇₀ = 0, σ = σ₀·exp(σ̇₀t/σ₀)). From
     /// the initial data: sinh s₀ = −σ̇₀/u̇₀, r = σ₀ cosh s₀, c = u₀ − r tanh s₀, ṡ = u̇₀ cosh s₀ / σ₀.
     pub fn geodesic_closed_form(theta0: &[f64], v0: &[f64], t: f64) -> Result<DVector<f64>> {
-        Normal.check(theta0)?;
+        Metric::check(&Normal, theta0)?;
         check_vector("velocity", v0, 2)?;
         let sqrt2 = std::f64::consts::SQRT_2;
         let (u0, s0) = (theta0[0] / sqrt2, theta0[1]);

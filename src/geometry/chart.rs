@@ -4,8 +4,9 @@
 //! coordinates θ, written once for any scalar type so natflow can differentiate it. Given a
 //! metric G_θ in canonical coordinates, [`Pullback`] is the same metric written in ξ:
 //!
-//! $$G_\xi = J^\top G_\theta(\varphi(\xi))\, J,\qquad \nabla_\xi L = J^\top \nabla_\theta L,\qquad
-//! \Gamma_\xi(u,w) = J^{-1}\big[\Gamma_\theta(Ju, Jw) + D^2\varphi(u,w)\big],$$
+//! ```text
+//! G_ξ = Jᵀ G_θ(φ(ξ)) J,    ∇_ξL = Jᵀ ∇_θL,    Γ_ξ(u,w) = J⁻¹ [Γ_θ(Ju, Jw) + D²φ(u,w)],
+//! ```
 //!
 //! with J = Dφ(ξ). The last line is the transformation law of the Levi-Civita connection; it
 //! follows from differentiating θ(t) = φ(ξ(t)) twice in the geodesic equation, and it lets a
@@ -241,7 +242,7 @@ impl<M: Metric, C: Chart> Metric for Pullback<M, C> {
                 let d2 = DVector::from_iterator(n, phi.iter().map(|p| p.eps1eps2));
                 let ja: Vec<f64> = j.column(a).iter().copied().collect();
                 let jb: Vec<f64> = j.column(b).iter().copied().collect();
-                let rhs = gamma_theta.contract(&ja, &jb) + d2;
+                let rhs = gamma_theta.contract(&ja, &jb)? + d2;
                 let sol = solve_jacobian(&self.chart, xi, &lu, rhs)?;
                 for k in 0..n {
                     out.set_sym(k, a, b, sol[k]);

@@ -5,7 +5,9 @@
 //! and G(θ) written once for any scalar type (real or forward-mode dual). From that, natflow
 //! provides the Christoffel symbols of the second kind,
 //!
-//! $$\Gamma^k_{ij} = \tfrac12 G^{kl}\left(\partial_i G_{lj} + \partial_j G_{li} - \partial_l G_{ij}\right),$$
+//! ```text
+//! Γᵏᵢⱼ = ½ Gᵏˡ (∂ᵢG_lj + ∂ⱼG_li − ∂ₗGᵢⱼ),
+//! ```
 //!
 //! by forward-mode automatic differentiation ([`christoffel_vv_ad`], [`christoffel_ad`]), both as
 //! the contraction Γ(v,v) — the quantity the geodesic equation θ'' = −Γ(θ',θ') and the geodesic
@@ -23,6 +25,7 @@ pub use chart::{Chart, Pullback};
 pub use geodesic::{ExpOptions, exp_map};
 
 use crate::error::{Error, Result, check_vector};
+use crate::linalg::solve_spd;
 use crate::special::Special;
 use nalgebra::{DMatrix, DVector};
 use num_dual::{Dual64, DualNum};
@@ -33,9 +36,7 @@ use num_dual::{Dual64, DualNum};
 pub trait Real: DualNum<Primitive = f64> + Copy + Special {}
 impl<T: DualNum<Primitive = f64> + Copy + Special> Real for T {}
 
-/// Largest Jacobi-scaled condition number of G for which natflow solves G x = b. Beyond it
-/// more than twelve digits could be lost, and a [`Error::SingularMetric`] is returned.
-pub const MAX_CONDITION: f64 = 1e12;
+pub use crate::linalg::{MAX_CONDITION, scaled_condition};
 
 /// A Riemannian metric on an open subset of ℝⁿ, in one fixed coordinate system.
 ///
@@ -122,16 +123,18 @@ impl Christoffel {
         self.data[(k * n + j) * n + i] = value;
     }
 
-    /// The bilinear form Γ(u,w)ᵏ = Γ^k_ij uⁱ wʲ.
-    pub fn contract(&self, u: &[f64], w: &[f64]) -> DVector<f64> {
+    /// The bilinear form Γ(u,w)ᵏ = Γ^k_ij uⁱ wʲ; u and w must have n coordinates.
+    pub fn contract(&self, u: &[f64], w: &[f64]) -> Result<DVector<f64>> {
         let n = self.n;
-        DVector::from_fn(n, |k, _| {
+        check_vector("first vector of Γ(u,w)", u, n)?;
+        check_vector("second vector of Γ(u,w)", w, n)?;
+        Ok(DVector::from_fn(n, |k, _| {
             let row = &self.data[k * n * n..(k + 1) * n * n];
             u.iter()
                 .zip(row.chunks_exact(n))
                 .map(|(ui, gi)| ui * gi.iter().zip(w).map(|(g, wj)| g * wj).sum::<f64>())
                 .sum()
-        })
+        }))
     }
 
     /// As nested lists: `nested[k][i][j]` = Γ^k_ij.
@@ -145,54 +148,6 @@ impl Christoffel {
             })
             .collect()
     }
-}
-
-/// Jacobi-scaled 2-norm condition number of a symmetric matrix, D^{-1/2} G D^{-1/2} with
-/// D = diag(G); ∞ when a diagonal entry is not positive. Cholesky's accuracy depends on this
-/// number, not on the unscaled one (van der Sluis 1969), so charts that merely rescale
-/// coordinates do not change it.
-pub fn scaled_condition(g: &DMatrix<f64>) -> f64 {
-    let n = g.nrows();
-    if g.diagonal().iter().any(|&d| d.is_nan() || d <= 0.0) {
-        return f64::INFINITY;
-    }
-    let s: Vec<f64> = g.diagonal().iter().map(|d| d.sqrt().recip()).collect();
-    if n == 1 {
-        return 1.0;
-    }
-    if n == 2 {
-        let c = (g[(0, 1)] * s[0] * s[1]).abs();
-        return if c >= 1.0 {
-            f64::INFINITY
-        } else {
-            (1.0 + c) / (1.0 - c)
-        };
-    }
-    let scaled = DMatrix::from_fn(n, n, |i, j| g[(i, j)] * s[i] * s[j]);
-    let ev = scaled.symmetric_eigenvalues();
-    let (lo, hi) = ev.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &e| {
-        (lo.min(e), hi.max(e))
-    });
-    if lo <= 0.0 { f64::INFINITY } else { hi / lo }
-}
-
-/// Solves G y = b for symmetric positive-definite G by Cholesky, refusing a G that is not
-/// positive definite or whose [`scaled_condition`] exceeds [`MAX_CONDITION`]. `x` is the point
-/// (for the error message).
-pub fn solve_metric(x: &[f64], g: &DMatrix<f64>, b: &DVector<f64>) -> Result<DVector<f64>> {
-    let singular = |condition| Error::SingularMetric {
-        point: x.to_vec(),
-        condition,
-    };
-    let condition = scaled_condition(g);
-    if condition.is_nan() || condition > MAX_CONDITION {
-        return Err(singular(condition));
-    }
-    let chol = g
-        .clone()
-        .cholesky()
-        .ok_or_else(|| singular(f64::INFINITY))?;
-    Ok(chol.solve(b))
 }
 
 /// ∂_l G at x for l = 0..n, one forward-mode pass per direction.
@@ -211,7 +166,9 @@ fn metric_partials<M: Metric + ?Sized>(m: &M, x: &[f64]) -> Vec<DMatrix<f64>> {
 
 /// Γ(v,v) from the metric by forward-mode AD, without building the n³ table:
 ///
-/// $$\Gamma(v,v) = G^{-1}\Big[(\partial_v G)\,v - \tfrac12 \nabla_x\big(v^\top G(x) v\big)\Big],$$
+/// ```text
+/// Γ(v,v) = G⁻¹ [ (∂ᵥG) v − ½ ∇ₓ(vᵀ G(x) v) ],
+/// ```
 ///
 /// where ∂_v G = Σ_l vˡ ∂_l G; the n directional derivatives ∂_l G are taken one at a time and
 /// folded into ∂_v G and the gradient of vᵀGv as they come.
@@ -236,7 +193,7 @@ pub fn christoffel_vv_ad<M: Metric + ?Sized>(m: &M, x: &[f64], v: &[f64]) -> Res
         dv_g += dl_g * v[l];
     }
     let rhs = dv_g * &vv - grad_q * 0.5;
-    solve_metric(x, &g, &rhs)
+    solve_spd(x, &g, &rhs)
 }
 
 /// The full Christoffel symbols Γ^k_ij from the metric by forward-mode AD (n passes).
@@ -252,7 +209,7 @@ pub fn christoffel_ad<M: Metric + ?Sized>(m: &M, x: &[f64]) -> Result<Christoffe
             let first = DVector::from_fn(n, |l, _| {
                 0.5 * (dg[i][(l, j)] + dg[j][(l, i)] - dg[l][(i, j)])
             });
-            let second = solve_metric(x, &g, &first)?;
+            let second = solve_spd(x, &g, &first)?;
             for k in 0..n {
                 out.set_sym(k, i, j, second[k]);
             }

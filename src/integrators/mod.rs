@@ -8,15 +8,15 @@ pub mod tableau;
 pub use order::{RootedTree, order_of, rooted_trees};
 pub use tableau::Tableau;
 
-use crate::error::Result;
-use nalgebra::DVector;
+use crate::error::{Error, Result};
 
 /// Reusable stage storage for explicit Runge–Kutta steps of one tableau in one dimension.
 #[derive(Debug, Clone)]
 pub struct RkStepper {
     tableau: Tableau,
-    stages: Vec<DVector<f64>>,
-    trial: DVector<f64>,
+    n: usize,
+    stages: Vec<Vec<f64>>,
+    trial: Vec<f64>,
 }
 
 impl RkStepper {
@@ -25,8 +25,9 @@ impl RkStepper {
         let s = tableau.stages();
         Self {
             tableau,
-            stages: vec![DVector::zeros(n); s],
-            trial: DVector::zeros(n),
+            n,
+            stages: vec![vec![0.0; n]; s],
+            trial: vec![0.0; n],
         }
     }
 
@@ -35,29 +36,53 @@ impl RkStepper {
         &self.tableau
     }
 
-    /// One step y ← y + h Σᵢ bᵢ kᵢ with kᵢ = f(y + h Σ_{j<i} a_ij k_j), in place.
+    /// The dimension n the stepper was made for.
+    pub fn dim(&self) -> usize {
+        self.n
+    }
+
+    /// One step y₁ = y + h Σᵢ bᵢ kᵢ with kᵢ = f(y + h Σ_{j<i} a_ij k_j), written into `out`.
     ///
-    /// `f(y, out)` writes f(y) into `out`, or fails (which aborts the step, leaving y as it was).
-    pub fn step<F>(&mut self, f: &mut F, y: &mut DVector<f64>, h: f64) -> Result<()>
+    /// `f(y, k)` writes f(y) into `k`, or fails (which aborts the step). `y` and `out` must have
+    /// the stepper's dimension (else [`Error::Dimension`]); no allocation.
+    pub fn step<F>(&mut self, f: &mut F, y: &[f64], out: &mut [f64], h: f64) -> Result<()>
     where
-        F: FnMut(&DVector<f64>, &mut DVector<f64>) -> Result<()>,
+        F: FnMut(&[f64], &mut [f64]) -> Result<()>,
     {
+        for (what, len) in [
+            ("Runge–Kutta state", y.len()),
+            ("Runge–Kutta output", out.len()),
+        ] {
+            if len != self.n {
+                return Err(Error::Dimension {
+                    what: what.into(),
+                    expected: self.n,
+                    got: len,
+                });
+            }
+        }
         let s = self.tableau.stages();
         for i in 0..s {
-            self.trial.copy_from(y);
+            self.trial.copy_from_slice(y);
             for j in 0..i {
                 let a = self.tableau.a[i][j];
                 if a != 0.0 {
-                    self.trial.axpy(h * a, &self.stages[j], 1.0);
+                    axpy(&mut self.trial, h * a, &self.stages[j]);
                 }
             }
             f(&self.trial, &mut self.stages[i])?;
         }
+        out.copy_from_slice(y);
         for (b, k) in self.tableau.b.iter().zip(&self.stages) {
             if *b != 0.0 {
-                y.axpy(h * b, k, 1.0);
+                axpy(out, h * b, k);
             }
         }
         Ok(())
     }
+}
+
+/// y ← y + a x.
+pub(crate) fn axpy(y: &mut [f64], a: f64, x: &[f64]) {
+    y.iter_mut().zip(x).for_each(|(y, x)| *y += a * x);
 }

@@ -3,7 +3,9 @@
 //!
 //! A method has order p iff for every rooted tree t with |t| ≤ p
 //!
-//! $$\sum_i b_i\,\Phi_i(t) = \frac{1}{\gamma(t)},$$
+//! ```text
+//! Σᵢ bᵢ Φᵢ(t) = 1/γ(t),
+//! ```
 //!
 //! where, for t = [t₁, …, t_m] (a root with subtrees tₖ), the elementary weight is
 //! Φᵢ(t) = Πₖ (Σⱼ a_ij Φⱼ(tₖ)) (Φᵢ(•) = 1) and the density is γ(t) = |t|·Πₖ γ(tₖ).

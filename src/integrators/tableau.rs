@@ -1,7 +1,8 @@
 //! Butcher tableaux of explicit Runge–Kutta methods,
 //!
-//! $$k_i = f\Big(y + h\sum_{j<i} a_{ij}k_j\Big),\qquad y_{n+1} = y_n + h\sum_i b_i k_i,
-//! \qquad c_i = \sum_j a_{ij},$$
+//! ```text
+//! kᵢ = f(y + h Σ_{j<i} aᵢⱼ kⱼ),    yₙ₊₁ = yₙ + h Σᵢ bᵢ kᵢ,    cᵢ = Σⱼ aᵢⱼ,
+//! ```
 //!
 //! with named constructors for the classical methods, each citing its source. Any explicit
 //! tableau can be built with [`Tableau::new`]; its order is computed by

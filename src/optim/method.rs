@@ -9,16 +9,15 @@
 //! | any tableau (`rk4`, `heun`, …) | the explicit Runge–Kutta step | the tableau's order |
 //! | `geo` | ξ + h f − ½h² Γ_ξ(f, f) | order 2 (approximates Exp_ξ(h f) to O(h³)) |
 //! | `geo-f` | ξ + h f − ½h² Γ_ξ(v, v), v = (ξ_k − ξ_{k−1})/h; first step `geo` | order 2 |
-//! | `riemannian-euler` | Exp_ξ(h f(ξ)) (diffsol, tol 1e-12) | exactly invariant, order 1 vs the flow |
+//! | `riemannian-euler` | Exp_ξ(h f(ξ)) (diffsol, tol 1e-12) | invariant in exact arithmetic (to the ODE tolerance in practice), order 1 vs the flow |
 //! | `flow` | the exact flow for time h (diffsol, tol 1e-12) | exact |
 //! | `ng-fine` | 1000 Euler sub-steps of h/1000 | Euler with h/1000 (the paper's "ng (exact)") |
 
-use super::problem::NgProblem;
 use crate::error::{Error, Result};
 use crate::geometry::ExpOptions;
-use crate::integrators::{RkStepper, Tableau};
+use crate::integrators::{RkStepper, Tableau, axpy};
 use crate::ode::{self, OdeOptions};
-use nalgebra::DVector;
+use crate::problem::{Connection, ExpMap, NaturalVelocity, NgProblem, check_out};
 
 /// Tolerance of the diffsol solves behind `riemannian-euler` and `flow`.
 pub const REFERENCE_TOL: f64 = 1e-12;
@@ -28,6 +27,7 @@ pub const FINE_SUBSTEPS: usize = 1000;
 
 /// A natural-gradient method.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Method {
     /// An explicit Runge–Kutta method on ξ' = f(ξ); `ng` is Euler, `mid` the midpoint rule.
     RungeKutta {
@@ -131,28 +131,304 @@ impl Method {
     }
 }
 
-/// Takes steps of one method on one problem, keeping what the method carries between steps.
+/// One step of a method, in place: x ← step(x, h). Each method bounds only what it uses of the
+/// problem `P` (see [`crate::problem`]); on failure x is left unchanged and the error is an
+/// [`Error::Step`] naming the method and h, with the cause inside.
+pub trait Step<P: ?Sized> {
+    /// The method's name.
+    fn name(&self) -> String;
+    /// Forgets what the method carries between steps (start of a new run).
+    fn reset(&mut self);
+    /// One step of size h > 0 from x, in place.
+    fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()>;
+}
+
+fn check_h(h: f64) -> Result<()> {
+    if h.is_finite() && h > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "step size must be a positive number, got {h}"
+        )))
+    }
+}
+
+/// Runs `body` (which writes the new point into `next`), checks the new point, and commits it
+/// to x; any failure becomes an [`Error::Step`].
+fn commit<P: crate::problem::Domain + ?Sized>(
+    name: &str,
+    p: &P,
+    x: &mut [f64],
+    h: f64,
+    next: &mut Vec<f64>,
+    body: impl FnOnce(&[f64], &mut [f64]) -> Result<()>,
+) -> Result<()> {
+    check_h(h)?;
+    p.check(x)?;
+    next.resize(x.len(), 0.0);
+    body(x, next)
+        .and_then(|()| p.check(next))
+        .map_err(|e| Error::Step {
+            method: name.to_string(),
+            h,
+            source: Box::new(e),
+        })?;
+    x.copy_from_slice(next);
+    Ok(())
+}
+
+/// An explicit Runge–Kutta method on x' = f(x) (`ng` is Euler, `mid` the midpoint rule), with
+/// `substeps` steps of h/substeps per step (`ng-fine`: Euler with 1000). Requires
+/// [`NaturalVelocity`] only.
+#[derive(Debug, Clone)]
+pub struct RungeKutta {
+    name: String,
+    rk: RkStepper,
+    substeps: usize,
+    next: Vec<f64>,
+    sub: Vec<f64>,
+}
+
+impl RungeKutta {
+    /// `tableau` under the name `name`, `substeps` ≥ 1 sub-steps per step, in dimension n.
+    pub fn new(name: &str, tableau: Tableau, substeps: usize, n: usize) -> Result<Self> {
+        if substeps == 0 {
+            return Err(Error::InvalidArgument(
+                "sub-steps must be at least 1".into(),
+            ));
+        }
+        Ok(Self {
+            name: name.into(),
+            rk: RkStepper::new(tableau, n),
+            substeps,
+            next: vec![0.0; n],
+            sub: vec![0.0; n],
+        })
+    }
+}
+
+impl<P: NaturalVelocity + ?Sized> Step<P> for RungeKutta {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn reset(&mut self) {}
+    fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()> {
+        let Self {
+            name,
+            rk,
+            substeps,
+            next,
+            sub,
+        } = self;
+        let mut field = |y: &[f64], k: &mut [f64]| p.natural_velocity_into(y, k);
+        commit(name, p, x, h, next, |x, next| {
+            if *substeps == 1 {
+                return rk.step(&mut field, x, next, h);
+            }
+            let hs = h / *substeps as f64;
+            sub.resize(x.len(), 0.0);
+            sub.copy_from_slice(x);
+            for _ in 0..*substeps {
+                rk.step(&mut field, sub, next, hs)?;
+                sub.copy_from_slice(next);
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Geodesic correction x + h f − ½h² Γ(v, v) (Song, Song & Ermon 2018, §4): v = f for `geo`;
+/// for the faster `geo-f`, v = (x_k − x_{k−1})/h, the previous step's displacement (first step
+/// as `geo`). Requires [`NaturalVelocity`] and [`Connection`].
+#[derive(Debug, Clone)]
+pub struct GeodesicCorrection {
+    fast: bool,
+    f: Vec<f64>,
+    v: Vec<f64>,
+    gamma: Vec<f64>,
+    next: Vec<f64>,
+    before: Vec<f64>,
+    /// x_{k−1}, for `geo-f`.
+    previous: Option<Vec<f64>>,
+}
+
+impl GeodesicCorrection {
+    /// `geo` (fast = false) or `geo-f` (fast = true).
+    pub fn new(fast: bool) -> Self {
+        Self {
+            fast,
+            f: vec![],
+            v: vec![],
+            gamma: vec![],
+            next: vec![],
+            before: vec![],
+            previous: None,
+        }
+    }
+}
+
+impl<P: NaturalVelocity + Connection + ?Sized> Step<P> for GeodesicCorrection {
+    fn name(&self) -> String {
+        if self.fast { "geo-f" } else { "geo" }.into()
+    }
+    fn reset(&mut self) {
+        self.previous = None;
+    }
+    fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()> {
+        let name = <Self as Step<P>>::name(self);
+        let Self {
+            fast,
+            f,
+            v,
+            gamma,
+            next,
+            before,
+            previous,
+        } = self;
+        let n = x.len();
+        for b in [&mut *f, &mut *v, &mut *gamma, &mut *before] {
+            b.resize(n, 0.0);
+        }
+        before.copy_from_slice(x);
+        let prev = previous.as_deref().filter(|q| *fast && q.len() == n);
+        commit(&name, p, x, h, next, |x, next| {
+            p.natural_velocity_into(x, f)?;
+            match prev {
+                Some(q) => v
+                    .iter_mut()
+                    .zip(x.iter().zip(q))
+                    .for_each(|(v, (x, q))| *v = (x - q) / h),
+                None => v.copy_from_slice(f),
+            }
+            p.christoffel_vv_into(x, v, gamma)?;
+            next.copy_from_slice(x);
+            axpy(next, h, f);
+            axpy(next, -0.5 * h * h, gamma);
+            Ok(())
+        })?;
+        if *fast {
+            let old = previous.get_or_insert_with(Vec::new);
+            std::mem::swap(old, before);
+        }
+        Ok(())
+    }
+}
+
+/// The Riemannian Euler step Exp_x(h f(x)): chart-invariant in exact arithmetic (numerically,
+/// to the exponential map's ODE tolerance), first order to the flow.
+/// Requires [`NaturalVelocity`] and [`ExpMap`] (the ODE default or a closed form).
+#[derive(Debug, Clone)]
+pub struct RiemannianEuler {
+    /// ODE tolerance of the exponential map.
+    pub tol: f64,
+    f: Vec<f64>,
+    next: Vec<f64>,
+}
+
+impl RiemannianEuler {
+    /// With exponential maps solved at tolerance `tol`.
+    pub fn new(tol: f64) -> Self {
+        Self {
+            tol,
+            f: vec![],
+            next: vec![],
+        }
+    }
+}
+
+impl<P: NaturalVelocity + ExpMap + ?Sized> Step<P> for RiemannianEuler {
+    fn name(&self) -> String {
+        "riemannian-euler".into()
+    }
+    fn reset(&mut self) {}
+    fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()> {
+        let Self { tol, f, next } = self;
+        f.resize(x.len(), 0.0);
+        commit("riemannian-euler", p, x, h, next, |x, next| {
+            p.natural_velocity_into(x, f)?;
+            f.iter_mut().for_each(|v| *v *= h);
+            let end = p.exp(x, f, ExpOptions::with_tol(*tol))?;
+            check_out("exponential map", end.as_slice(), next.len())?;
+            next.copy_from_slice(end.as_slice());
+            Ok(())
+        })
+    }
+}
+
+/// The exact flow x' = f(x) for time h (diffsol, tolerance `tol`). Requires
+/// [`NaturalVelocity`] only.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    /// ODE tolerance.
+    pub tol: f64,
+    next: Vec<f64>,
+}
+
+impl Flow {
+    /// The flow solved at tolerance `tol`.
+    pub fn new(tol: f64) -> Self {
+        Self { tol, next: vec![] }
+    }
+}
+
+impl<P: NaturalVelocity + ?Sized> Step<P> for Flow {
+    fn name(&self) -> String {
+        "flow".into()
+    }
+    fn reset(&mut self) {}
+    fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()> {
+        let Self { tol, next } = self;
+        commit("flow", p, x, h, next, |x, next| {
+            let out = ode::solve(
+                x,
+                &[h],
+                OdeOptions::with_tol(*tol),
+                |y, dy| p.natural_velocity_into(y, dy),
+                |y| p.check(y),
+            )?;
+            let end = out
+                .first()
+                .ok_or_else(|| Error::Solver("the flow solve returned no point".into()))?;
+            next.copy_from_slice(end);
+            Ok(())
+        })
+    }
+}
+
+/// A method chosen at run time ([`Method`]), as one [`Step`]: dispatches to [`RungeKutta`],
+/// [`GeodesicCorrection`], [`RiemannianEuler`] or [`Flow`]. Requires the union of what they
+/// need, [`NgProblem`].
 #[derive(Debug, Clone)]
 pub struct Stepper {
     method: Method,
-    rk: Option<RkStepper>,
-    /// The previous iterate (for `geo-f`).
-    previous: Option<DVector<f64>>,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    Rk(RungeKutta),
+    Geo(GeodesicCorrection),
+    Re(RiemannianEuler),
+    Flow(Flow),
 }
 
 impl Stepper {
-    /// A stepper for `method` in dimension n.
-    pub fn new(method: Method, n: usize) -> Self {
-        let rk = match &method {
-            Method::RungeKutta { tableau, .. } => Some(RkStepper::new(tableau.clone(), n)),
-            Method::NgFine { .. } => Some(RkStepper::new(Tableau::euler(), n)),
-            _ => None,
+    /// A stepper for `method` in dimension n (the problem's; a point of another dimension is
+    /// refused with [`Error::Dimension`] at the step).
+    pub fn new(method: Method, n: usize) -> Result<Self> {
+        let kind = match &method {
+            Method::RungeKutta { name, tableau } => {
+                Kind::Rk(RungeKutta::new(name, tableau.clone(), 1, n)?)
+            }
+            Method::NgFine { substeps } => {
+                Kind::Rk(RungeKutta::new("ng-fine", Tableau::euler(), *substeps, n)?)
+            }
+            Method::Geo => Kind::Geo(GeodesicCorrection::new(false)),
+            Method::GeoF => Kind::Geo(GeodesicCorrection::new(true)),
+            Method::RiemannianEuler { tol } => Kind::Re(RiemannianEuler::new(*tol)),
+            Method::Flow { tol } => Kind::Flow(Flow::new(*tol)),
         };
-        Self {
-            method,
-            rk,
-            previous: None,
-        }
+        Ok(Self { method, kind })
     }
 
     /// The method.
@@ -160,88 +436,28 @@ impl Stepper {
         &self.method
     }
 
-    /// Forgets the previous iterate (start of a new run).
+    /// Forgets what the method carries between steps (start of a new run).
     pub fn reset(&mut self) {
-        self.previous = None;
-    }
-
-    /// One step of size h from ξ.
-    pub fn step<P: NgProblem + ?Sized>(
-        &mut self,
-        p: &P,
-        xi: &DVector<f64>,
-        h: f64,
-    ) -> Result<DVector<f64>> {
-        if !(h.is_finite() && h > 0.0) {
-            return Err(Error::InvalidArgument(format!(
-                "step size must be a positive number, got {h}"
-            )));
+        if let Kind::Geo(g) = &mut self.kind {
+            g.previous = None;
         }
-        let mut field = |y: &DVector<f64>, out: &mut DVector<f64>| -> Result<()> {
-            *out = p.natural_velocity(y.as_slice())?;
-            Ok(())
-        };
-        let next = match &self.method {
-            Method::RungeKutta { .. } => {
-                let mut y = xi.clone();
-                self.rk
-                    .as_mut()
-                    .expect("rk stepper")
-                    .step(&mut field, &mut y, h)?;
-                y
-            }
-            Method::NgFine { substeps } => {
-                let mut y = xi.clone();
-                let rk = self.rk.as_mut().expect("euler stepper");
-                let sub = h / *substeps as f64;
-                for _ in 0..*substeps {
-                    rk.step(&mut field, &mut y, sub)?;
-                }
-                y
-            }
-            Method::Geo => {
-                let f = p.natural_velocity(xi.as_slice())?;
-                let gamma = p.christoffel_vv(xi.as_slice(), f.as_slice())?;
-                xi + &f * h - gamma * (0.5 * h * h)
-            }
-            Method::GeoF => {
-                let f = p.natural_velocity(xi.as_slice())?;
-                let v = match &self.previous {
-                    Some(prev) => (xi - prev) / h,
-                    None => f.clone(),
-                };
-                let gamma = p.christoffel_vv(xi.as_slice(), v.as_slice())?;
-                xi + &f * h - gamma * (0.5 * h * h)
-            }
-            Method::RiemannianEuler { tol } => {
-                let f = p.natural_velocity(xi.as_slice())?;
-                p.exp(
-                    xi.as_slice(),
-                    (f * h).as_slice(),
-                    ExpOptions::with_tol(*tol),
-                )?
-            }
-            Method::Flow { tol } => {
-                let out = ode::solve(
-                    xi.as_slice(),
-                    &[h],
-                    OdeOptions::with_tol(*tol),
-                    |y, dy| {
-                        dy.copy_from_slice(p.natural_velocity(y)?.as_slice());
-                        Ok(())
-                    },
-                    |y| p.check(y),
-                )?;
-                DVector::from_vec(out.into_iter().next().expect("one output time"))
-            }
-        };
-        p.check(next.as_slice()).map_err(|e| {
-            Error::InvalidArgument(format!(
-                "{} with step size {h} left the domain: {e}; try a smaller step or another chart",
-                self.method.name()
-            ))
-        })?;
-        self.previous = Some(xi.clone());
-        Ok(next)
+    }
+}
+
+impl<P: NgProblem + ?Sized> Step<P> for Stepper {
+    fn name(&self) -> String {
+        self.method.name()
+    }
+    fn reset(&mut self) {
+        Stepper::reset(self);
+    }
+    fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()> {
+        crate::error::check_vector("point", x, p.dim())?;
+        match &mut self.kind {
+            Kind::Rk(s) => s.step(p, x, h),
+            Kind::Geo(s) => s.step(p, x, h),
+            Kind::Re(s) => s.step(p, x, h),
+            Kind::Flow(s) => s.step(p, x, h),
+        }
     }
 }

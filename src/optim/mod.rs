@@ -1,9 +1,13 @@
-//! Natural-gradient optimisation: problems, methods, and their argmin solver.
+//! Natural-gradient optimisation: methods as steps, step-size policies, and their argmin
+//! solvers.
 
 pub mod method;
-pub mod problem;
 pub mod solver;
+pub mod step_size;
 
-pub use method::{Method, Stepper};
-pub use problem::{ChartProblem, NgProblem, Objective};
-pub use solver::{NaturalGradient, Trajectory, TrajectoryRecorder, run};
+pub use method::{Flow, GeodesicCorrection, Method, RiemannianEuler, RungeKutta, Step, Stepper};
+pub use solver::{
+    NaturalGradient, SampledNaturalGradient, Trajectory, TrajectoryRecorder, run, run_solver,
+    run_to_end,
+};
+pub use step_size::StepSize;

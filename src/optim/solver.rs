@@ -1,45 +1,55 @@
-//! Natural-gradient methods as argmin solvers.
+//! Natural-gradient methods as argmin solvers — the one iteration driver of natflow.
 //!
-//! [`NaturalGradient`] is an argmin [`Solver`] that takes one step of a [`Method`] per
-//! iteration on any [`NgProblem`]; [`TrajectoryRecorder`] is an argmin observer that keeps every
-//! iterate and its loss. [`run`] wires the two through argmin's `Executor`; the example
-//! `examples/argmin_executor.rs` shows a user doing it by hand with an observer of their own.
+//! [`NaturalGradient`] is an argmin [`Solver`] that takes one [`Step`] per iteration with a
+//! [`StepSize`] policy; [`SampledNaturalGradient`] also draws a new batch ([`Resample`]) from a
+//! seeded generator before every step. [`TrajectoryRecorder`] is an argmin observer that keeps
+//! every iterate and its loss. [`run`] wires them through argmin's `Executor`; studies and
+//! experiments use it too, so there is one loop. The example `examples/argmin_executor.rs` shows
+//! a user doing it by hand with an observer of their own.
 
-use super::method::{Method, Stepper};
-use super::problem::NgProblem;
+use super::method::{Method, Step, Stepper};
+use super::step_size::StepSize;
 use crate::error::{Error, Result};
+use crate::problem::{Loss, NaturalVelocity, NgProblem, Resample};
 use argmin::core::observers::{Observe, ObserverMode};
 use argmin::core::{Executor, IterState, KV, Problem, Solver, State};
 use nalgebra::DVector;
+use rand::SeedableRng;
 use std::sync::{Arc, Mutex};
 
 /// argmin's state for natflow's solvers: parameters and gradients are `DVector<f64>`.
 pub type NgState = IterState<DVector<f64>, DVector<f64>, (), (), (), f64>;
 
-/// One method with a fixed step size h, as an argmin solver.
+/// One method with a step-size policy, as an argmin solver.
 ///
-/// Requires of the problem: [`NgProblem`] (loss, gradient, metric, and for `geo`/`geo-f` the
-/// connection, for `riemannian-euler` the exponential map). Each iteration is one step; the
-/// state's cost is the loss at the new point. Source: Song, Song & Ermon (2018), §3–4.
+/// Requires of the problem: a [`Loss`] (the state's cost) and [`NaturalVelocity`], plus what
+/// the step `S` requires ([`Stepper`]: everything, [`super::RungeKutta`]: nothing more,
+/// [`super::GeodesicCorrection`]: a connection, [`super::RiemannianEuler`]: an exponential map).
+/// Each iteration is one step; the state's cost is the loss at the new point. Source: Song,
+/// Song & Ermon (2018), §3–4.
 #[derive(Debug, Clone)]
-pub struct NaturalGradient {
-    stepper: Stepper,
-    h: f64,
+pub struct NaturalGradient<S = Stepper> {
+    step: S,
+    step_size: StepSize,
     name: String,
 }
 
-impl NaturalGradient {
-    /// `method` with step size (learning rate) h in dimension n.
+impl NaturalGradient<Stepper> {
+    /// `method` with a fixed step size (learning rate) h in dimension n.
     pub fn new(method: Method, h: f64, n: usize) -> Result<Self> {
-        if !(h.is_finite() && h > 0.0) {
-            return Err(Error::InvalidArgument(format!(
-                "step size must be a positive number, got {h}"
-            )));
-        }
+        let name = method.name();
+        Self::with_step(Stepper::new(method, n)?, StepSize::Fixed(h), name)
+    }
+}
+
+impl<S> NaturalGradient<S> {
+    /// Any step `step` with the policy `step_size`, reported under `name`.
+    pub fn with_step(step: S, step_size: StepSize, name: String) -> Result<Self> {
+        step_size.validate()?;
         Ok(Self {
-            name: method.name(),
-            stepper: Stepper::new(method, n),
-            h,
+            step,
+            step_size,
+            name,
         })
     }
 }
@@ -50,7 +60,44 @@ fn need_param(state: &NgState) -> std::result::Result<&DVector<f64>, argmin::cor
     })
 }
 
-impl<O: NgProblem> Solver<O, NgState> for NaturalGradient {
+fn init_state<O: Loss>(
+    problem: &mut Problem<O>,
+    state: NgState,
+) -> std::result::Result<(NgState, Option<KV>), argmin::core::Error> {
+    let x = need_param(&state)?.clone();
+    let cost = problem.problem("cost_count", |p| Ok(p.loss(x.as_slice())?))?;
+    Ok((state.cost(cost), None))
+}
+
+impl<S> NaturalGradient<S> {
+    fn advance<O>(
+        &mut self,
+        problem: &mut Problem<O>,
+        mut state: NgState,
+    ) -> std::result::Result<(NgState, Option<KV>), argmin::core::Error>
+    where
+        O: Loss + NaturalVelocity,
+        S: Step<O>,
+    {
+        let mut x = state
+            .take_param()
+            .ok_or_else(|| Error::InvalidArgument("solver state lost its parameters".into()))?;
+        let step = &mut self.step;
+        let policy = self.step_size;
+        problem.problem("step_count", |p| {
+            let h = policy.resolve(p, x.as_slice())?;
+            Ok(step.step(p, x.as_mut_slice(), h)?)
+        })?;
+        let cost = problem.problem("cost_count", |p| Ok(p.loss(x.as_slice())?))?;
+        Ok((state.param(x).cost(cost), None))
+    }
+}
+
+impl<O, S> Solver<O, NgState> for NaturalGradient<S>
+where
+    O: Loss + NaturalVelocity,
+    S: Step<O>,
+{
     fn name(&self) -> &str {
         &self.name
     }
@@ -60,25 +107,79 @@ impl<O: NgProblem> Solver<O, NgState> for NaturalGradient {
         problem: &mut Problem<O>,
         state: NgState,
     ) -> std::result::Result<(NgState, Option<KV>), argmin::core::Error> {
-        self.stepper.reset();
-        let x = need_param(&state)?.clone();
-        let cost = problem.problem("cost_count", |p| Ok(p.loss(x.as_slice())?))?;
-        Ok((state.cost(cost), None))
+        self.step.reset();
+        init_state(problem, state)
     }
 
     fn next_iter(
         &mut self,
         problem: &mut Problem<O>,
-        mut state: NgState,
+        state: NgState,
     ) -> std::result::Result<(NgState, Option<KV>), argmin::core::Error> {
-        let x = state
-            .take_param()
-            .ok_or_else(|| Error::InvalidArgument("solver state lost its parameters".into()))?;
-        let h = self.h;
-        let stepper = &mut self.stepper;
-        let next = problem.problem("step_count", |p| Ok(stepper.step(p, &x, h)?))?;
-        let cost = problem.problem("cost_count", |p| Ok(p.loss(next.as_slice())?))?;
-        Ok((state.param(next).cost(cost), None))
+        self.advance(problem, state)
+    }
+}
+
+/// [`NaturalGradient`] on a sampled problem: before every step (and before the initial cost)
+/// the problem draws a new batch ([`Resample`]) from a generator seeded with `seed`, so a run
+/// is reproducible from its seed.
+#[derive(Debug)]
+pub struct SampledNaturalGradient<S = Stepper> {
+    inner: NaturalGradient<S>,
+    seed: u64,
+    rng: rand::rngs::StdRng,
+}
+
+impl<S> SampledNaturalGradient<S> {
+    /// `inner`, resampling from a generator seeded with `seed`.
+    pub fn new(inner: NaturalGradient<S>, seed: u64) -> Self {
+        Self {
+            inner,
+            seed,
+            rng: rand::rngs::StdRng::seed_from_u64(seed),
+        }
+    }
+}
+
+fn resample<O: Resample>(
+    problem: &mut Problem<O>,
+    rng: &mut rand::rngs::StdRng,
+) -> std::result::Result<(), argmin::core::Error> {
+    let p = problem
+        .problem
+        .as_mut()
+        .ok_or_else(|| Error::InvalidArgument("argmin lost the problem".into()))?;
+    *problem.counts.entry("resample_count").or_insert(0) += 1;
+    Ok(p.resample(rng)?)
+}
+
+impl<O, S> Solver<O, NgState> for SampledNaturalGradient<S>
+where
+    O: Loss + NaturalVelocity + Resample,
+    S: Step<O>,
+{
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    fn init(
+        &mut self,
+        problem: &mut Problem<O>,
+        state: NgState,
+    ) -> std::result::Result<(NgState, Option<KV>), argmin::core::Error> {
+        self.inner.step.reset();
+        self.rng = rand::rngs::StdRng::seed_from_u64(self.seed);
+        resample(problem, &mut self.rng)?;
+        init_state(problem, state)
+    }
+
+    fn next_iter(
+        &mut self,
+        problem: &mut Problem<O>,
+        state: NgState,
+    ) -> std::result::Result<(NgState, Option<KV>), argmin::core::Error> {
+        resample(problem, &mut self.rng)?;
+        self.inner.advance(problem, state)
     }
 }
 
@@ -99,15 +200,19 @@ impl TrajectoryRecorder {
 
     /// The recorded (iterate, loss) pairs, starting with the initial point.
     pub fn take(&self) -> Vec<Record> {
-        std::mem::take(&mut *self.points.lock().expect("recorder lock"))
+        match self.points.lock() {
+            Ok(mut g) => std::mem::take(&mut *g),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
     }
 
     fn push(&self, state: &NgState) {
         if let Some(p) = state.get_param() {
-            self.points
-                .lock()
-                .expect("recorder lock")
-                .push((p.clone(), state.get_cost()));
+            let mut g = match self.points.lock() {
+                Ok(g) => g,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            g.push((p.clone(), state.get_cost()));
         }
     }
 }
@@ -151,8 +256,24 @@ pub fn from_argmin(e: argmin::core::Error) -> Error {
     }
 }
 
-/// Runs `method` with step size h for `iters` steps from ξ₀ through argmin's `Executor`.
-pub fn run<P: NgProblem + Clone>(
+/// Runs `solver` for `iters` iterations from x₀ through argmin's `Executor`, recording every
+/// iterate (chart coordinates) and its loss.
+pub fn run_solver<P, S>(problem: P, solver: S, iters: u64, x0: &[f64]) -> Result<Vec<Record>>
+where
+    S: Solver<P, NgState>,
+{
+    let recorder = TrajectoryRecorder::new();
+    Executor::new(problem, solver)
+        .configure(|s| s.param(DVector::from_column_slice(x0)).max_iters(iters))
+        .add_observer(recorder.clone(), ObserverMode::Always)
+        .run()
+        .map_err(from_argmin)?;
+    Ok(recorder.take())
+}
+
+/// Runs `method` with step size h for `iters` steps from ξ₀ and maps the iterates to canonical
+/// coordinates.
+pub fn run<P: NgProblem + ?Sized>(
     problem: &P,
     method: &Method,
     h: f64,
@@ -161,13 +282,7 @@ pub fn run<P: NgProblem + Clone>(
 ) -> Result<Trajectory> {
     problem.check(xi0)?;
     let solver = NaturalGradient::new(method.clone(), h, problem.dim())?;
-    let recorder = TrajectoryRecorder::new();
-    Executor::new(problem.clone(), solver)
-        .configure(|s| s.param(DVector::from_column_slice(xi0)).max_iters(iters))
-        .add_observer(recorder.clone(), ObserverMode::Always)
-        .run()
-        .map_err(from_argmin)?;
-    let record = recorder.take();
+    let record = run_solver(problem, solver, iters, xi0)?;
     let mut out = Trajectory {
         points: Vec::with_capacity(record.len()),
         canonical: Vec::with_capacity(record.len()),
@@ -179,4 +294,27 @@ pub fn run<P: NgProblem + Clone>(
         out.losses.push(loss);
     }
     Ok(out)
+}
+
+/// Runs `method` for `iters` steps from ξ₀ and returns the last iterate (chart coordinates),
+/// without recording the path — what order studies need.
+pub fn run_to_end<P: Loss + NaturalVelocity, S: Step<P>>(
+    problem: P,
+    step: S,
+    h: f64,
+    iters: u64,
+    xi0: &[f64],
+) -> Result<DVector<f64>> {
+    problem.check(xi0)?;
+    let name = step.name();
+    let solver = NaturalGradient::with_step(step, StepSize::Fixed(h), name)?;
+    let result = Executor::new(problem, solver)
+        .configure(|s| s.param(DVector::from_column_slice(xi0)).max_iters(iters))
+        .run()
+        .map_err(from_argmin)?;
+    result
+        .state()
+        .get_param()
+        .cloned()
+        .ok_or_else(|| Error::Solver("the solver returned no point".into()))
 }

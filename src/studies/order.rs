@@ -6,7 +6,8 @@
 //! endpoint to canonical coordinates, then compares
 //!
 //! - with the exact flow at T (diffsol, tolerance [`OrderConfig::flow_tol`]): convergence order;
-//! - with the Riemannian Euler endpoint for the same h, which is exactly chart-invariant: the
+//! - with the Riemannian Euler endpoint for the same h, which is chart-invariant (in exact
+//!   arithmetic; to the ODE tolerance in practice): the
 //!   order at which a method approaches that invariant discretisation;
 //! - across charts: the invariance gap, the largest canonical distance (and KL divergence)
 //!   between the endpoints reached in two different charts.
@@ -18,10 +19,10 @@
 
 use super::counting::{Counting, Evaluations};
 use super::fit::{OrderFit, fit_order};
+use crate::data::SampleSummary;
 use crate::error::{Error, Result};
-use crate::families::KlDivergence;
-use crate::geometry::{Chart, Metric};
-use crate::optim::{ChartProblem, Method, NgProblem, Objective, Stepper};
+use crate::optim::{Method, Stepper, run_to_end};
+use crate::problem::NgProblem;
 use nalgebra::DVector;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -78,7 +79,7 @@ pub struct References {
     pub flow_endpoint_canonical: Vec<f64>,
     /// Its ODE tolerance.
     pub flow_tol: f64,
-    /// Riemannian Euler endpoints, one per h (computed in the first chart; exactly invariant).
+    /// Riemannian Euler endpoints, one per h (computed in the first chart; invariant up to the ODE tolerance).
     pub riemannian_euler_endpoint_canonical: Vec<Option<Vec<f64>>>,
     /// Tolerance of each exponential map.
     pub riemannian_euler_tol: f64,
@@ -166,8 +167,8 @@ pub struct MethodStudy {
 pub struct OrderStudy {
     /// The family.
     pub family: String,
-    /// The loss's data (file, statistics), as given by the caller.
-    pub data: serde_json::Value,
+    /// The loss's data (file, size, sufficient statistics).
+    pub data: SampleSummary,
     /// T.
     pub t_final: f64,
     /// Start (canonical).
@@ -189,17 +190,20 @@ struct RunOut {
     seconds: f64,
 }
 
-fn run_steps<P: NgProblem>(p: &P, method: &Method, h: f64, n: usize, xi0: &DVector<f64>) -> RunOut {
+/// Runs `method` for n steps through the argmin solver (the same driver as every other run)
+/// on a counting view of `p`, and maps the endpoint to canonical coordinates.
+fn run_steps<P: NgProblem + ?Sized>(
+    p: &P,
+    method: &Method,
+    h: f64,
+    n: usize,
+    xi0: &DVector<f64>,
+) -> RunOut {
     let counting = Counting::new(p);
     let t0 = Instant::now();
-    let endpoint = (|| {
-        let mut stepper = Stepper::new(method.clone(), p.dim());
-        let mut x = xi0.clone();
-        for _ in 0..n {
-            x = stepper.step(&counting, &x, h)?;
-        }
-        p.to_canonical(x.as_slice())
-    })();
+    let endpoint = Stepper::new(method.clone(), p.dim())
+        .and_then(|stepper| run_to_end(&counting, stepper, h, n as u64, xi0.as_slice()))
+        .and_then(|x| p.to_canonical(x.as_slice()));
     RunOut {
         endpoint,
         evals: counting.counts(),
@@ -255,34 +259,49 @@ fn dist(a: &DVector<f64>, b: &DVector<f64>) -> f64 {
     (a - b).norm()
 }
 
-/// Runs an order study of `family` in `charts` on the loss `loss`. `progress(done, total)` is
-/// called after every finished run (from worker threads).
-pub fn order_study<M, C, L>(
-    family_name: &str,
-    family: M,
-    charts: &[C],
-    loss: L,
-    data: serde_json::Value,
+/// What an order study measures: the same loss on the same family in several charts.
+pub struct StudyInput<'a, P: ?Sized> {
+    /// The family's name (for the record).
+    pub family: String,
+    /// The loss's data (for the record).
+    pub data: SampleSummary,
+    /// One prebuilt problem per chart; all must share the canonical coordinates.
+    pub problems: &'a [&'a P],
+    /// A divergence between two canonical parameters, D(p ‖ q) (KL for the families here).
+    pub divergence: &'a (dyn Fn(&[f64], &[f64]) -> f64 + Sync),
+}
+
+/// Runs an order study on prebuilt problems (one per chart). `progress(done, total)` is called
+/// after every finished run (from worker threads). Every run goes through the argmin solver.
+pub fn order_study<P: NgProblem + Sync + ?Sized>(
+    input: &StudyInput<'_, P>,
     cfg: &OrderConfig,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Result<OrderStudy>
-where
-    M: Metric + KlDivergence + Copy + Send + Sync,
-    C: Chart + Copy + Send + Sync,
-    L: Objective + Copy + Send + Sync,
-{
-    validate(cfg, charts.len())?;
-    family.check(&cfg.start)?;
-    let problems: Vec<ChartProblem<M, C, L>> = charts
-        .iter()
-        .map(|&c| ChartProblem::new(family, c, loss))
-        .collect::<Result<_>>()?;
+) -> Result<OrderStudy> {
+    let problems = input.problems;
+    validate(cfg, problems.len())?;
+    let divergence = input.divergence;
+    let charts: Vec<String> = problems.iter().map(|p| p.chart_name()).collect();
+    {
+        let mut sorted = charts.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() != charts.len() {
+            return Err(Error::InvalidArgument(format!(
+                "each chart may appear only once in an order study, got {}",
+                charts.join(",")
+            )));
+        }
+    }
     let starts: Vec<DVector<f64>> = problems
         .iter()
-        .map(|p| p.to_chart(&cfg.start))
+        .map(|p| {
+            p.to_chart(&cfg.start)
+                .map_err(|e| Error::InvalidArgument(format!("--start: {e}")))
+        })
         .collect::<Result<_>>()?;
     let hs: Vec<f64> = cfg.steps.iter().map(|&n| cfg.t_final / n as f64).collect();
-    let (nm, nc, nk) = (cfg.methods.len(), charts.len(), hs.len());
+    let (nm, nc, nk) = (cfg.methods.len(), problems.len(), hs.len());
 
     let re = Method::RiemannianEuler {
         tol: cfg.riemannian_euler_tol,
@@ -315,21 +334,21 @@ where
         .map(|&task| {
             let out = match task {
                 Task::Global(m, c, k) => run_steps(
-                    &problems[c],
+                    problems[c],
                     &cfg.methods[m],
                     hs[k],
                     cfg.steps[k],
                     &starts[c],
                 ),
                 Task::Local(m, c, k) => {
-                    run_steps(&problems[c], &cfg.methods[m], hs[k], 1, &starts[c])
+                    run_steps(problems[c], &cfg.methods[m], hs[k], 1, &starts[c])
                 }
                 Task::ReferenceRe(k) => {
-                    run_steps(&problems[0], &re, hs[k], cfg.steps[k], &starts[0])
+                    run_steps(problems[0], &re, hs[k], cfg.steps[k], &starts[0])
                 }
-                Task::ReferenceReLocal(k) => run_steps(&problems[0], &re, hs[k], 1, &starts[0]),
-                Task::ReferenceFlowLocal(k) => run_steps(&problems[0], &flow, hs[k], 1, &starts[0]),
-                Task::ReferenceFlow => run_steps(&problems[0], &flow, cfg.t_final, 1, &starts[0]),
+                Task::ReferenceReLocal(k) => run_steps(problems[0], &re, hs[k], 1, &starts[0]),
+                Task::ReferenceFlowLocal(k) => run_steps(problems[0], &flow, hs[k], 1, &starts[0]),
+                Task::ReferenceFlow => run_steps(problems[0], &flow, cfg.t_final, 1, &starts[0]),
             };
             let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             progress(d, total);
@@ -379,7 +398,7 @@ where
         let mut runs = Vec::with_capacity(nc);
         for (c, chart) in charts.iter().enumerate() {
             let mut run = ChartRun {
-                chart: chart.name(),
+                chart: chart.clone(),
                 endpoint_canonical: vec![],
                 error_vs_flow: vec![],
                 kl_vs_flow: vec![],
@@ -406,7 +425,7 @@ where
                     .push(end.as_ref().map(|e| dist(e, &flow_t)));
                 run.kl_vs_flow.push(
                     end.as_ref()
-                        .map(|e| family.kl(flow_t.as_slice(), e.as_slice())),
+                        .map(|e| divergence(flow_t.as_slice(), e.as_slice())),
                 );
                 run.error_vs_riemannian_euler.push(vs(&end, &re_t[k]));
                 run.local_error_vs_flow
@@ -438,7 +457,7 @@ where
                         for j in 0..ends.len() {
                             if i != j {
                                 g = g.max(dist(&ends[i], &ends[j]));
-                                gk = gk.max(family.kl(ends[i].as_slice(), ends[j].as_slice()));
+                                gk = gk.max(divergence(ends[i].as_slice(), ends[j].as_slice()));
                             }
                         }
                     }
@@ -496,11 +515,11 @@ where
         });
     }
     Ok(OrderStudy {
-        family: family_name.to_string(),
-        data,
+        family: input.family.clone(),
+        data: input.data.clone(),
         t_final: cfg.t_final,
         start_canonical: cfg.start.clone(),
-        charts: charts.iter().map(Chart::name).collect(),
+        charts,
         steps: cfg.steps.clone(),
         reference: References {
             flow_endpoint_canonical: flow_t.iter().copied().collect(),

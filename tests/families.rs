@@ -1,0 +1,83 @@
+//! Every registered family and chart: charts round-trip, the losses' gradients (closed form or
+//! the default automatic path) agree with independent computations, and the registry's names
+//! are the ones its entries report.
+
+use approx::assert_relative_eq;
+use natflow::families::{GammaSample, NormalSample};
+use natflow::geometry::Real;
+use natflow::model::Objective;
+use natflow::registry::{FAMILIES, family, family_names};
+
+/// Points in canonical coordinates per family, spread over the domain.
+fn points(name: &str) -> Vec<Vec<f64>> {
+    match name {
+        "gamma" => vec![
+            vec![0.3, 2.0],
+            vec![1.0, 1.0],
+            vec![20.0, 20.0],
+            vec![150.0, 7.0],
+        ],
+        "normal" => vec![vec![0.0, 1.0], vec![-3.0, 0.2], vec![1e3, 40.0]],
+        other => panic!("add test points for family {other}"),
+    }
+}
+
+#[test]
+fn every_chart_round_trips() {
+    for fam in FAMILIES {
+        for chart in fam.charts() {
+            let g = fam.geometry(&chart.name).unwrap();
+            for theta in points(fam.name()) {
+                let xi = g.to_chart(&theta).unwrap();
+                let back = g.to_canonical(xi.as_slice()).unwrap();
+                assert_relative_eq!(back.as_slice(), theta.as_slice(), max_relative = 1e-14);
+                let xi2 = g.to_chart(back.as_slice()).unwrap();
+                assert_relative_eq!(xi2, xi, max_relative = 1e-14);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_registry_finds_what_it_lists() {
+    for name in family_names() {
+        assert_eq!(family(name).unwrap().name(), name);
+        let fam = family(name).unwrap();
+        assert!(fam.geometry("no-such-chart").is_err());
+        let first = &fam.charts()[0].name;
+        // The first chart is the canonical one: it maps θ to itself.
+        let theta = fam.reference_point();
+        let xi = fam.geometry(first).unwrap().to_chart(&theta).unwrap();
+        assert_eq!(xi.as_slice(), theta.as_slice());
+    }
+    let e = family("poisson").err().unwrap();
+    assert!(e.to_string().contains("gamma, normal"), "{e}");
+}
+
+/// Only the value of a loss: its gradient comes from the trait's default, forward-mode AD.
+struct ValueOnly<L>(L);
+impl<L: Objective> Objective for ValueOnly<L> {
+    fn value_at<D: Real>(&self, theta: &[D]) -> D {
+        self.0.value_at(theta)
+    }
+}
+
+#[test]
+fn automatic_gradients_match_the_closed_forms() {
+    let g = GammaSample::from_observations(&[0.5, 1.5, 2.25, 4.0]).unwrap();
+    for th in points("gamma") {
+        // Closed form ∇L = (ψ(α) − ln β − mean ln x, −α/β + mean x) against the AD default.
+        assert_relative_eq!(
+            g.gradient(&th),
+            ValueOnly(g).gradient(&th),
+            max_relative = 1e-13
+        );
+    }
+    let n = NormalSample::from_observations(&[-1.0, 0.5, 2.0, 3.5]).unwrap();
+    for th in points("normal") {
+        let (m, s) = (th[0], th[1]);
+        let second = n.mean_x2 - 2.0 * m * n.mean_x + m * m; // mean (x − μ)²
+        let want = [(m - n.mean_x) / (s * s), 1.0 / s - second / (s * s * s)];
+        assert_relative_eq!(n.gradient(&th).as_slice(), &want[..], max_relative = 1e-12);
+    }
+}
