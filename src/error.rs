@@ -38,6 +38,16 @@ pub enum Error {
         /// The violated condition, e.g. `need s > 0`.
         reason: String,
     },
+    /// A computed quantity overflowed or underflowed to a non-finite value.
+    #[error(
+        "{what} at {point:?} came out non-finite: the formulas overflow or underflow in f64 there"
+    )]
+    NonFiniteResult {
+        /// What was computed (the metric, Γ(v,v) for velocity …, …).
+        what: String,
+        /// The point, in the coordinates of the computation.
+        point: Vec<f64>,
+    },
     /// The metric cannot be inverted reliably.
     #[error(
         "the metric at {point:?} is singular or ill-conditioned (condition number ≈ {condition:.3e}); \
@@ -111,6 +121,22 @@ pub enum Error {
 
 /// natflow's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Checks that every value of a computed quantity is finite.
+pub fn check_finite_result<'a>(
+    what: impl FnOnce() -> String,
+    point: &[f64],
+    values: impl IntoIterator<Item = &'a f64>,
+) -> Result<()> {
+    if values.into_iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(Error::NonFiniteResult {
+            what: what(),
+            point: point.to_vec(),
+        })
+    }
+}
 
 /// Checks that `x` has `n` finite coordinates.
 pub fn check_vector(what: &str, x: &[f64], n: usize) -> Result<()> {

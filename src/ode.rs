@@ -42,6 +42,11 @@ impl OdeOptions {
 ///
 /// `f(y, dy)` writes dy = f(y) or returns an error; `check(y)` is called on every accepted
 /// state and may reject it (e.g. a point outside the domain).
+///
+/// The solver integrates in the rescaled time s = t/T ∈ [0, 1], T the last output time, i.e.
+/// dy/ds = T·f(y): the same solution, and a horizon of any length (1e-300 as well as 1e3) is one
+/// unit of solver time (diffsol cannot step across an interval shorter than its own time
+/// resolution). For T = 1 this is the plain problem.
 pub fn solve<F, C>(
     y0: &[f64],
     t_eval: &[f64],
@@ -65,17 +70,22 @@ where
         ));
     }
     let n = y0.len();
+    let scale = t_eval.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
     let failure: RefCell<Option<Error>> = RefCell::new(None);
     let y_init = y0.to_vec();
     let problem = OdeBuilder::<NalgebraMat<f64>>::new()
         .rtol(opts.tol)
         .atol(vec![opts.tol; n])
-        .rhs(|y: &[f64], _p: &[f64], _t: f64, dy: &mut [f64]| {
-            if let Err(e) = f(y, dy) {
-                dy.iter_mut().for_each(|d| *d = f64::NAN);
-                failure.borrow_mut().get_or_insert(e);
-            }
-        })
+        .rhs(
+            |y: &[f64], _p: &[f64], _t: f64, dy: &mut [f64]| match f(y, dy) {
+                Ok(()) if scale != 1.0 => dy.iter_mut().for_each(|d| *d *= scale),
+                Ok(()) => {}
+                Err(e) => {
+                    dy.iter_mut().for_each(|d| *d = f64::NAN);
+                    failure.borrow_mut().get_or_insert(e);
+                }
+            },
+        )
         .init(
             move |_p: &[f64], _t: f64, y: &mut [f64]| y.copy_from_slice(&y_init),
             n,
@@ -85,7 +95,8 @@ where
     let mut solver = problem.tsit45().map_err(|e| Error::Solver(e.to_string()))?;
     let mut out = Vec::with_capacity(t_eval.len());
     let mut steps = 0usize;
-    for &t in t_eval {
+    for &time in t_eval {
+        let t = time / scale;
         if t == 0.0 {
             out.push(y0.to_vec());
             continue;
@@ -109,7 +120,7 @@ where
                 steps += 1;
                 if steps > opts.max_steps {
                     return Err(Error::Solver(format!(
-                        "more than {} steps before t = {t}; the solution may blow up or leave the domain",
+                        "more than {} steps before t = {time}; the solution may blow up or leave the domain",
                         opts.max_steps
                     )));
                 }

@@ -3,7 +3,7 @@
 //! sample ([`FitSetup`]). Adding a family to the command line is one entry in [`FAMILIES`].
 
 use crate::data::{SampleSummary, gamma_sample, read_column};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_finite_result};
 use crate::families::{Gamma, GammaChart, KlDivergence, Normal, NormalChart, NormalSample};
 use crate::geometry::{Chart, Christoffel, ExpOptions, Metric, Pullback, exp_map};
 use crate::problem::{ChartProblem, NgProblem};
@@ -52,19 +52,32 @@ where
         Metric::check(self, xi)
     }
     fn metric(&self, xi: &[f64]) -> Result<DMatrix<f64>> {
-        Metric::metric(self, xi)
+        let g = Metric::metric(self, xi)?;
+        check_finite_result(|| "the metric".into(), xi, g.iter())?;
+        Ok(g)
     }
     fn christoffel(&self, xi: &[f64]) -> Result<Christoffel> {
-        Metric::christoffel(self, xi)
+        let c = Metric::christoffel(self, xi)?;
+        let nested = c.to_nested();
+        let all = nested.iter().flatten().flatten();
+        check_finite_result(|| "the Christoffel symbols".into(), xi, all)?;
+        Ok(c)
     }
     fn christoffel_vv(&self, xi: &[f64], v: &[f64]) -> Result<DVector<f64>> {
-        Metric::christoffel_vv(self, xi, v)
+        crate::error::check_vector("velocity", v, Metric::dim(self))?;
+        let g = Metric::christoffel_vv(self, xi, v)?;
+        check_finite_result(|| format!("Γ(v,v) for the velocity {v:?}"), xi, g.iter())?;
+        Ok(g)
     }
     fn exp(&self, xi: &[f64], v: &[f64], t: f64, opts: ExpOptions) -> Result<DVector<f64>> {
-        exp_map(self, xi, v, t, opts)
+        let end = exp_map(self, xi, v, t, opts)?;
+        check_finite_result(|| format!("Exp({t}·v), v = {v:?},"), xi, end.iter())?;
+        Ok(end)
     }
     fn to_canonical(&self, xi: &[f64]) -> Result<DVector<f64>> {
-        Pullback::to_canonical(self, xi)
+        let theta = Pullback::to_canonical(self, xi)?;
+        check_finite_result(|| "the canonical point".into(), xi, theta.iter())?;
+        Ok(theta)
     }
     fn to_chart(&self, theta: &[f64]) -> Result<DVector<f64>> {
         Pullback::to_chart(self, theta)
@@ -228,7 +241,7 @@ impl Family for NormalEntry {
             data: SampleSummary::new(
                 file,
                 sample.n,
-                [("mean_x", sample.mean_x), ("mean_x2", sample.mean_x2)],
+                [("mean_x", sample.mean_x), ("var_x", sample.var_x)],
             ),
             problems,
         })

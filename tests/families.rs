@@ -76,8 +76,19 @@ fn automatic_gradients_match_the_closed_forms() {
     let n = NormalSample::from_observations(&[-1.0, 0.5, 2.0, 3.5]).unwrap();
     for th in points("normal") {
         let (m, s) = (th[0], th[1]);
-        let second = n.mean_x2 - 2.0 * m * n.mean_x + m * m; // mean (x − μ)²
+        let second = n.var_x + (n.mean_x - m) * (n.mean_x - m); // mean (x − μ)²
         let want = [(m - n.mean_x) / (s * s), 1.0 / s - second / (s * s * s)];
         assert_relative_eq!(n.gradient(&th).as_slice(), &want[..], max_relative = 1e-12);
     }
+}
+
+/// The sample variance keeps its digits when the mean is large: 10000.1, 10000.2, 10000.3 have
+/// population variance 0.02/3.
+#[test]
+fn normal_sample_variance_does_not_cancel() {
+    let xs = [10000.1, 10000.2, 10000.3];
+    let s = NormalSample::from_observations(&xs).unwrap();
+    // The inputs carry rounding of ~1e-12 (the spacing of f64 near 1e4), i.e. ~1e-11 relative
+    // in the variance; mean(x²) − x̄² would lose ~4e-6 relative here.
+    assert_relative_eq!(s.var_x, 0.02 / 3.0, max_relative = 1e-9);
 }

@@ -85,7 +85,7 @@ fn known_flows() -> Vec<KnownFlow> {
             problem: Box::new(ChartProblem::new(Normal, chart, n).unwrap()),
             start: vec![0.0, 1.0],
             mean: normal_mean,
-            target: [n.mean_x, n.mean_x2],
+            target: [n.mean_x, n.mean_x2()],
         });
     }
     out

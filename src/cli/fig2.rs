@@ -1,6 +1,6 @@
 //! `natflow fig2`: the paper's Figure 2 (Gamma fit in four charts).
 
-use super::{ensure_dir, write_json};
+use super::{Outputs, write_json};
 use crate::data::gamma_sample;
 use crate::error::{Error, Result};
 use crate::experiments::fig2::{Fig2Config, run_fig2};
@@ -13,12 +13,12 @@ pub struct Fig2Args {
     /// embedded in the binary (paper_repro/data/gamma_shape20_rate20_n10000.csv).
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Step size (learning rate).
-    #[arg(long, default_value_t = 0.5)]
+    /// Step size (learning rate), positive.
+    #[arg(long, default_value_t = 0.5, allow_hyphen_values = true)]
     lr: f64,
-    /// Number of steps.
-    #[arg(long, default_value_t = 10)]
-    iters: u64,
+    /// Number of steps, 1 to 100000.
+    #[arg(long, default_value_t = 10, allow_hyphen_values = true)]
+    iters: i64,
     /// Output directory for fig2.json, fig2.svg and fig2.png.
     #[arg(long, default_value = "figures")]
     out: PathBuf,
@@ -32,23 +32,27 @@ pub fn run(args: &Fig2Args) -> Result<()> {
             args.lr
         )));
     }
-    if args.iters == 0 || args.iters > 100_000 {
+    if !(1..=100_000).contains(&args.iters) {
         return Err(Error::InvalidArgument(format!(
             "--iters must be between 1 and 100000, got {}",
             args.iters
         )));
     }
+    let mut outputs = Outputs::new();
+    let json = args.out.join("fig2.json");
+    let json_tmp = outputs.plan(&json)?;
+    let svg_tmp = outputs.plan(&args.out.join("fig2.svg"))?;
+    let png_tmp = outputs.plan(&args.out.join("fig2.png"))?;
     let (sample, data) = gamma_sample(args.data.as_deref())?;
     let cfg = Fig2Config {
         lr: args.lr,
-        iters: args.iters,
+        iters: args.iters as u64,
         ..Fig2Config::default()
     };
     let rec = run_fig2(&sample, data, &cfg)?;
-    ensure_dir(&args.out)?;
-    let json = args.out.join("fig2.json");
-    write_json(&json, &rec)?;
-    crate::plot::fig2::write_fig2(&rec, &args.out, "fig2")?;
+    write_json(&json_tmp, &rec)?;
+    crate::plot::fig2::write_fig2(&rec, &svg_tmp, &png_tmp)?;
+    outputs.commit()?;
     println!(
         "Gamma fit, lr {}, {} steps from (α, β) = (1, 1); n = {}, mean x = {}, mean ln x = {}",
         rec.lr, rec.iters, rec.data.n, rec.data.mean_x, rec.data.mean_log_x
@@ -61,10 +65,11 @@ pub fn run(args: &Fig2Args) -> Result<()> {
     for (k, m) in rec.charts[0].methods.iter().enumerate() {
         print!("{:<18}", m.method);
         for c in &rec.charts {
-            print!(
-                "{:>14.8}",
-                c.methods[k].nll.last().copied().unwrap_or(f64::NAN)
-            );
+            let run = &c.methods[k];
+            match run.failed_at {
+                Some(at) => print!("{:>14}", format!("failed@{at}")),
+                None => print!("{:>14.8}", run.nll.last().copied().unwrap_or(f64::NAN)),
+            }
         }
         println!();
     }

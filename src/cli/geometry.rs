@@ -26,8 +26,8 @@ pub struct GeometryArgs {
     /// The time T of the exponential map Exp(T·v).
     #[arg(long, default_value_t = 1.0, allow_hyphen_values = true)]
     exp_time: f64,
-    /// Tolerance of the geodesic ODE solve.
-    #[arg(long, default_value_t = 1e-12)]
+    /// Tolerance of the geodesic ODE solve, 1e-15 to 1e-2.
+    #[arg(long, default_value_t = 1e-12, allow_hyphen_values = true)]
     tol: f64,
     /// Print one JSON object instead of a table.
     #[arg(long)]
@@ -81,6 +81,21 @@ pub fn report(
     exp_time: f64,
     tol: f64,
 ) -> Result<GeometryReport> {
+    if !exp_time.is_finite() {
+        return Err(Error::InvalidArgument(format!(
+            "--exp-time must be a finite number, got {exp_time}"
+        )));
+    }
+    if !(tol.is_finite() && (1e-15..=1e-2).contains(&tol)) {
+        return Err(Error::InvalidArgument(format!(
+            "--tol must be between 1e-15 and 1e-2, got {tol}"
+        )));
+    }
+    m.check(xi)
+        .map_err(|e| Error::InvalidArgument(format!("--at: {e}")))?;
+    if let Some(v) = v {
+        crate::error::check_vector("--velocity", v, m.dim())?;
+    }
     let g = m.metric(xi)?;
     let canonical = m.to_canonical(xi)?;
     let christoffel = m.christoffel(xi)?.to_nested();
@@ -155,8 +170,14 @@ pub fn run(args: &GeometryArgs) -> Result<()> {
     Ok(())
 }
 
+/// x in scientific notation with 12 decimals; −0 prints as 0.
+fn fmt_num(x: f64) -> String {
+    let x = if x == 0.0 { 0.0 } else { x };
+    format!("{x:.12e}")
+}
+
 fn fmt_vec(v: &[f64]) -> String {
-    let parts: Vec<String> = v.iter().map(|x| format!("{x:.12e}")).collect();
+    let parts: Vec<String> = v.iter().map(|&x| fmt_num(x)).collect();
     format!("({})", parts.join(", "))
 }
 
@@ -177,7 +198,7 @@ pub fn render_table(r: &GeometryReport) -> String {
             s,
             "  {}",
             row.iter()
-                .map(|x| format!("{x:>20.12e}"))
+                .map(|&x| format!("{:>20}", fmt_num(x)))
                 .collect::<String>()
         );
     }
@@ -189,8 +210,8 @@ pub fn render_table(r: &GeometryReport) -> String {
             for j in i..n {
                 let _ = writeln!(
                     s,
-                    "  {k:>3} {i:>3} {j:>3} {:>20.12e}",
-                    r.christoffel[k][i][j]
+                    "  {k:>3} {i:>3} {j:>3} {:>20}",
+                    fmt_num(r.christoffel[k][i][j])
                 );
             }
         }

@@ -7,7 +7,7 @@ pub mod order;
 
 use crate::error::{Error, Result};
 use clap::{Parser, Subcommand};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Natural-gradient optimisation as an ODE on a statistical manifold.
 #[derive(Debug, Parser)]
@@ -83,12 +83,94 @@ pub fn parse_list(flag: &str, s: &str) -> Result<Vec<f64>> {
         .collect()
 }
 
-/// Creates `dir` if needed.
-pub fn ensure_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::Output {
-        path: dir.to_path_buf(),
-        reason: e.to_string(),
-    })
+/// The files a command writes, checked before any work is done and put in place together.
+///
+/// [`Outputs::plan`] checks a final path (not a directory; its directory creatable and
+/// writable, probed by creating the temporary file at once) and returns the temporary path to
+/// write to — in the same directory, hidden, with the same extension (image encoders read it).
+/// [`Outputs::commit`] renames every temporary file into place. If the command fails first,
+/// dropping the `Outputs` removes the temporary files and the directories it created, so a
+/// failed command leaves nothing behind.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    files: Vec<(PathBuf, PathBuf)>,
+    created: Vec<PathBuf>,
+    committed: bool,
+}
+
+impl Outputs {
+    /// No files planned yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Plans `path`; returns the temporary path to write it to.
+    pub fn plan(&mut self, path: &Path) -> Result<PathBuf> {
+        let out_err = |reason: String| Error::Output {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if path.is_dir() {
+            return Err(out_err("it is a directory".into()));
+        }
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| out_err("not a file name".into()))?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        self.create_dir(&dir)?;
+        let tmp = dir.join(format!(".natflow-tmp-{}-{name}", std::process::id()));
+        std::fs::write(&tmp, b"").map_err(|e| out_err(format!("cannot write there: {e}")))?;
+        self.files.push((tmp.clone(), path.to_path_buf()));
+        Ok(tmp)
+    }
+
+    /// Creates `dir` and its missing parents, remembering which it created.
+    fn create_dir(&mut self, dir: &Path) -> Result<()> {
+        let mut missing = vec![];
+        let mut d = Some(dir);
+        while let Some(p) = d.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            missing.push(p.to_path_buf());
+            d = p.parent();
+        }
+        for p in missing.into_iter().rev() {
+            std::fs::create_dir(&p).map_err(|e| Error::Output {
+                path: p.clone(),
+                reason: e.to_string(),
+            })?;
+            self.created.push(p);
+        }
+        Ok(())
+    }
+
+    /// Renames every temporary file into place.
+    pub fn commit(mut self) -> Result<()> {
+        for (tmp, path) in &self.files {
+            std::fs::rename(tmp, path).map_err(|e| Error::Output {
+                path: path.clone(),
+                reason: e.to_string(),
+            })?;
+        }
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        if self.committed {
+            return;
+        }
+        for (tmp, _) in &self.files {
+            let _ = std::fs::remove_file(tmp);
+        }
+        for d in self.created.iter().rev() {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
 }
 
 /// Writes `value` as JSON to `path`.
@@ -101,4 +183,13 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
         path: path.to_path_buf(),
         reason: e.to_string(),
     })
+}
+
+/// A number as a person reads it: plain for 1e-4 ≤ |x| < 1e6, else scientific.
+pub fn fmt_number(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e6).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
 }

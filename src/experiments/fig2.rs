@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::families::{Gamma, GammaChart, GammaSample};
 use crate::geometry::Chart;
 use crate::optim::method::{FINE_SUBSTEPS, REFERENCE_TOL};
-use crate::optim::{Method, run};
+use crate::optim::{Method, run_until_failure};
 use crate::problem::{ChartProblem, Reparameterisation};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,11 @@ pub struct MethodRun {
     pub nll: Vec<f64>,
     /// (α, β) at iterations 0..=iters.
     pub canonical: Vec<[f64; 2]>,
+    /// If a step failed (e.g. left the domain at a large learning rate): the iteration whose
+    /// step failed; `nll` and `canonical` stop there. `null` when the run completed.
+    pub failed_at: Option<usize>,
+    /// Why it failed (`null` when it did not).
+    pub reason: Option<String>,
 }
 
 /// All methods in one chart.
@@ -95,12 +100,14 @@ pub fn run_fig2(sample: &GammaSample, data: DataSummary, cfg: &Fig2Config) -> Re
         let xi0 = problem.to_chart(&cfg.start)?;
         let mut methods = Vec::with_capacity(cfg.methods.len());
         for method in &cfg.methods {
-            let traj = run(&problem, method, cfg.lr, cfg.iters, xi0.as_slice())?;
+            let traj = run_until_failure(&problem, method, cfg.lr, cfg.iters, xi0.as_slice())?;
             methods.push(MethodRun {
                 method: method.name(),
                 reference: method.is_reference(),
                 nll: traj.losses,
                 canonical: traj.canonical.iter().map(|t| [t[0], t[1]]).collect(),
+                failed_at: traj.failure.as_ref().map(|f| f.at),
+                reason: traj.failure.map(|f| f.error.to_string()),
             });
         }
         charts.push(ChartRuns {

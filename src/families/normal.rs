@@ -128,15 +128,17 @@ impl super::KlDivergence for Normal {
     }
 }
 
-/// A Normal sample reduced to its sufficient statistics.
+/// A Normal sample reduced to its sufficient statistics: the mean and the (population)
+/// variance, each computed in a way that keeps its digits (the variance by two passes, as
+/// mean((x − x̄)²), never as mean(x²) − x̄², which cancels when |x̄| ≫ s).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NormalSample {
     /// Sample size.
     pub n: usize,
-    /// (1/n) Σ xᵢ.
+    /// x̄ = (1/n) Σ xᵢ.
     pub mean_x: f64,
-    /// (1/n) Σ xᵢ².
-    pub mean_x2: f64,
+    /// s² = (1/n) Σ (xᵢ − x̄)².
+    pub var_x: f64,
 }
 
 impl NormalSample {
@@ -148,18 +150,19 @@ impl NormalSample {
             )));
         }
         let n = xs.len() as f64;
-        let s = Self {
-            n: xs.len(),
-            mean_x: crate::special::accurate_sum(xs.iter().copied()) / n,
-            mean_x2: crate::special::accurate_sum(xs.iter().map(|x| x * x)) / n,
-        };
-        let variance = s.mean_x2 - s.mean_x * s.mean_x;
-        if xs.len() < 2 || variance.is_nan() || variance <= 0.0 {
+        let mean_x = crate::special::accurate_sum(xs.iter().copied()) / n;
+        let var_x =
+            crate::special::accurate_sum(xs.iter().map(|x| (x - mean_x) * (x - mean_x))) / n;
+        if xs.len() < 2 || !(var_x.is_finite() && var_x > 0.0) {
             return Err(Error::InvalidArgument(
                 "a Normal sample needs at least two distinct observations".into(),
             ));
         }
-        Ok(s)
+        Ok(Self {
+            n: xs.len(),
+            mean_x,
+            var_x,
+        })
     }
 
     /// The statistics of a sample with exactly this mean and variance (n = 0 marks it as
@@ -173,17 +176,23 @@ impl NormalSample {
         Ok(Self {
             n: 0,
             mean_x: mean,
-            mean_x2: variance + mean * mean,
+            var_x: variance,
         })
+    }
+
+    /// The second moment (1/n) Σ xᵢ² = s² + x̄² (the mean of the sufficient statistic x²).
+    pub fn mean_x2(&self) -> f64 {
+        self.var_x + self.mean_x * self.mean_x
     }
 }
 
 /// Average negative log-likelihood
-/// L(μ, σ) = ln σ + (mean(x²) − 2μ·mean(x) + μ²)/(2σ²) + ½ ln 2π.
+/// L(μ, σ) = ln σ + (s² + (x̄ − μ)²)/(2σ²) + ½ ln 2π.
 impl Objective for NormalSample {
     fn value_at<D: Real>(&self, theta: &[D]) -> D {
         let (m, s) = (theta[0], theta[1]);
-        let sq = m * m - m * (2.0 * self.mean_x) + self.mean_x2;
+        let d = m - self.mean_x;
+        let sq = d * d + self.var_x;
         s.ln() + sq / (s * s * 2.0) + 0.5 * (2.0 * std::f64::consts::PI).ln()
     }
 }

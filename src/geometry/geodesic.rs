@@ -96,8 +96,10 @@ pub fn exp_map<M: Metric + ?Sized>(
             "exponential-map time must be finite, got {t}"
         )));
     }
-    // Exp_x(t v) is the geodesic with velocity t·v at time 1.
-    let tv: Vec<f64> = v.iter().map(|vi| t * vi).collect();
-    let mut path = geodesic(m, x, &tv, &[1.0], opts)?;
-    Ok(path.pop().expect("one output time").0)
+    // Exp_x(t v) is the geodesic with velocity sign(t)·v at time |t|.
+    let sv: Vec<f64> = v.iter().map(|vi| t.signum() * vi).collect();
+    let mut path = geodesic(m, x, &sv, &[t.abs()], opts)?;
+    path.pop()
+        .map(|(point, _)| point)
+        .ok_or_else(|| crate::Error::Solver("the geodesic solve returned no point".into()))
 }

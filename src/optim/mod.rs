@@ -7,7 +7,7 @@ pub mod step_size;
 
 pub use method::{Flow, GeodesicCorrection, Method, RiemannianEuler, RungeKutta, Step, Stepper};
 pub use solver::{
-    NaturalGradient, SampledNaturalGradient, Trajectory, TrajectoryRecorder, run, run_solver,
-    run_to_end,
+    Failure, NaturalGradient, SampledNaturalGradient, Trajectory, TrajectoryRecorder, run,
+    run_solver, run_to_end, run_until_failure,
 };
 pub use step_size::StepSize;

@@ -246,6 +246,18 @@ pub struct Trajectory {
     pub canonical: Vec<DVector<f64>>,
     /// L(ξ₀), L(ξ₁), …
     pub losses: Vec<f64>,
+    /// Why the run stopped early, if it did: the step from iterate `at` (the last one
+    /// recorded) failed with `error`.
+    pub failure: Option<Failure>,
+}
+
+/// A run that stopped early.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    /// The index of the iterate whose step failed (= the number of completed steps).
+    pub at: usize,
+    /// What went wrong.
+    pub error: Error,
 }
 
 /// Converts an argmin error back into natflow's, keeping the original when it was one.
@@ -272,8 +284,26 @@ where
 }
 
 /// Runs `method` with step size h for `iters` steps from ξ₀ and maps the iterates to canonical
-/// coordinates.
+/// coordinates; a step that fails is an error (see [`run_until_failure`] to keep the path).
 pub fn run<P: NgProblem + ?Sized>(
+    problem: &P,
+    method: &Method,
+    h: f64,
+    iters: u64,
+    xi0: &[f64],
+) -> Result<Trajectory> {
+    let t = run_until_failure(problem, method, h, iters, xi0)?;
+    match t.failure {
+        Some(f) => Err(f.error),
+        None => Ok(t),
+    }
+}
+
+/// As [`run`], but a step that fails ends the run instead of discarding it: the trajectory up
+/// to the last good iterate is returned with [`Trajectory::failure`] set — what a learning-rate
+/// study needs to show a method diverging. A bad setting (start, step size, dimension) is
+/// still an `Err`.
+pub fn run_until_failure<P: NgProblem + ?Sized>(
     problem: &P,
     method: &Method,
     h: f64,
@@ -282,11 +312,27 @@ pub fn run<P: NgProblem + ?Sized>(
 ) -> Result<Trajectory> {
     problem.check(xi0)?;
     let solver = NaturalGradient::new(method.clone(), h, problem.dim())?;
-    let record = run_solver(problem, solver, iters, xi0)?;
+    let recorder = TrajectoryRecorder::new();
+    let outcome = Executor::new(problem, solver)
+        .configure(|s| s.param(DVector::from_column_slice(xi0)).max_iters(iters))
+        .add_observer(recorder.clone(), ObserverMode::Always)
+        .run()
+        .map_err(from_argmin);
+    let record = recorder.take();
+    let failure = match outcome {
+        Ok(_) => None,
+        // A failure before the first iterate was recorded is a bad setting, not a divergence.
+        Err(e) if record.is_empty() => return Err(e),
+        Err(error) => Some(Failure {
+            at: record.len() - 1,
+            error,
+        }),
+    };
     let mut out = Trajectory {
         points: Vec::with_capacity(record.len()),
         canonical: Vec::with_capacity(record.len()),
         losses: Vec::with_capacity(record.len()),
+        failure,
     };
     for (xi, loss) in record {
         out.canonical.push(problem.to_canonical(xi.as_slice())?);

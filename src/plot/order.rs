@@ -6,9 +6,28 @@ use crate::error::Result;
 use crate::studies::OrderStudy;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-type Series = (String, Vec<(f64, f64)>, RGBColor);
+/// A curve: its legend label, its points, its colour, and the x values (step sizes) where a
+/// run failed — drawn as crosses along the panel's top edge.
+type Series = (String, Vec<(f64, f64)>, RGBColor, Vec<f64>);
+
+/// The step sizes whose runs failed.
+fn failed_at(h: &[f64], failures: &[Option<String>]) -> Vec<f64> {
+    h.iter()
+        .zip(failures)
+        .filter(|(_, f)| f.is_some())
+        .map(|(h, _)| *h)
+        .collect()
+}
+
+/// A label with the number of failed runs appended.
+fn with_failures(label: String, failed: &[f64]) -> String {
+    match failed.len() {
+        0 => label,
+        k => format!("{label}, {k} failed"),
+    }
+}
 
 fn positive(xs: &[f64], ys: &[Option<f64>]) -> Vec<(f64, f64)> {
     xs.iter()
@@ -43,6 +62,8 @@ struct Panel<'a> {
     ref_slopes: &'a [f64],
     /// The error floor, drawn where the data come near it.
     floor: Option<f64>,
+    /// Where the legend goes (a corner the data leave empty).
+    legend: SeriesLabelPosition,
 }
 
 /// One log-log panel: the series, optional reference slopes through the data, a legend.
@@ -58,14 +79,31 @@ fn loglog_panel<DB: DrawingBackend>(
         y_desc,
         ref_slopes,
         floor,
+        ref legend,
     } = *panel;
+    let legend = legend.clone();
     let e = draw_err(path);
     let (x0, x1) = log_range(series.iter().flat_map(|s| s.1.iter().map(|p| p.0)));
-    let (mut y0, y1) = log_range(series.iter().flat_map(|s| s.1.iter().map(|p| p.1)));
+    let (mut y0, mut y1) = log_range(series.iter().flat_map(|s| s.1.iter().map(|p| p.1)));
+    if series.iter().any(|s| !s.3.is_empty()) {
+        y1 *= 4.0;
+    }
     // Show the floor only where the data come near it.
     let floor = floor.filter(|f| y0 < 100.0 * f);
     if let Some(f) = floor {
         y0 = y0.min(f / 2.0);
+    }
+    // Headroom above the data for a legend in an upper corner, so it covers no point: the
+    // legend's height in pixels, as a share of the plotting height, in decades.
+    if matches!(
+        legend,
+        SeriesLabelPosition::UpperLeft | SeriesLabelPosition::UpperRight
+    ) {
+        let entries = series.len() + usize::from(floor.is_some());
+        let legend_px = 17.0 * entries as f64 + 14.0;
+        let plot_px = (area.dim_in_pixel().1 as f64 - 90.0).max(2.0 * legend_px);
+        let dy = (y1 / y0).log10();
+        y1 *= 10f64.powf(dy * legend_px / (plot_px - legend_px));
     }
     let mut ctx = ChartBuilder::on(area)
         .caption(title, (FONT, 17))
@@ -84,34 +122,27 @@ fn loglog_panel<DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(&e)?;
-    // Reference slopes through the geometric centre of the data.
-    let (cx, cy) = {
-        let pts: Vec<(f64, f64)> = series.iter().flat_map(|s| s.1.iter().copied()).collect();
-        let n = pts.len().max(1) as f64;
-        (
-            (pts.iter().map(|p| p.0.ln()).sum::<f64>() / n).exp(),
-            (pts.iter().map(|p| p.1.ln()).sum::<f64>() / n).exp(),
-        )
-    };
-    for (i, &p) in ref_slopes.iter().enumerate() {
-        let line: Vec<(f64, f64)> = [x0, x1]
-            .iter()
-            .map(|&x| (x, cy * (x / cx).powf(p)))
-            .collect();
-        let grey = RGBColor(150, 150, 150).mix(1.0 - 0.2 * i as f64);
-        ctx.draw_series(DashedLineSeries::new(
-            line.clone(),
-            4,
-            4,
-            grey.stroke_width(1),
-        ))
-        .map_err(&e)?;
-        let (lx, ly) = line[1];
-        if ly < y1 && ly > y0 {
+    // Reference slopes: a fan of short guides in the lower-right corner, which error-vs-h
+    // data (rising to the right) leave empty; each labelled at its upper end.
+    if !ref_slopes.is_empty() {
+        let (dx, dy) = ((x1 / x0).log10(), (y1 / y0).log10());
+        let anchor = (x1 / 10f64.powf(0.3 * dx), y0 * 10f64.powf(0.04 * dy));
+        for (i, &p) in ref_slopes.iter().enumerate() {
+            // Run at most 15 % of the x decades, rise at most 40 % of the y decades.
+            let run = (0.15 * dx).min(0.4 * dy / p);
+            let end = (anchor.0 * 10f64.powf(run), anchor.1 * 10f64.powf(run * p));
+            let grey = RGBColor(120, 120, 120).mix(1.0 - 0.15 * i as f64);
+            ctx.draw_series(DashedLineSeries::new(
+                vec![anchor, end],
+                4,
+                3,
+                grey.stroke_width(1),
+            ))
+            .map_err(&e)?;
             ctx.draw_series(std::iter::once(Text::new(
                 format!("slope {p}"),
-                (lx * 0.6, ly),
-                (FONT, 11).into_font().color(&RGBColor(110, 110, 110)),
+                (end.0 * 1.08, end.1),
+                (FONT, 11).into_font().color(&RGBColor(90, 90, 90)),
             )))
             .map_err(&e)?;
         }
@@ -127,8 +158,16 @@ fn loglog_panel<DB: DrawingBackend>(
         .label("error floor")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], RED.mix(0.5)));
     }
-    for (label, pts, color) in series {
+    for (label, pts, color, failed) in series {
         let color = *color;
+        if !failed.is_empty() {
+            ctx.draw_series(
+                failed
+                    .iter()
+                    .map(|&x| Cross::new((x, y1 / 1.6), 5, color.stroke_width(2))),
+            )
+            .map_err(&e)?;
+        }
         ctx.draw_series(LineSeries::new(pts.clone(), color.stroke_width(2)))
             .map_err(&e)?
             .label(label)
@@ -142,10 +181,22 @@ fn loglog_panel<DB: DrawingBackend>(
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .label_font((FONT, 12))
-        .position(SeriesLabelPosition::LowerRight)
+        .position(legend)
         .draw()
         .map_err(&e)?;
     Ok(())
+}
+
+/// Columns and rows for n panels: about square, at most four columns.
+fn grid(n: usize) -> (usize, usize) {
+    let cols = ((n as f64).sqrt().ceil() as usize).clamp(1, 4);
+    (cols, n.div_ceil(cols).max(1))
+}
+
+/// The error figure's canvas, sized to its grid of panels.
+fn error_size(st: &OrderStudy) -> (u32, u32) {
+    let (cols, rows) = grid(st.methods.len());
+    (460 * cols as u32, 40 + 400 * rows as u32)
 }
 
 fn title_bar<DB: DrawingBackend>(
@@ -173,18 +224,22 @@ fn draw_errors<DB: DrawingBackend>(
             st.family, st.t_final
         ),
     )?;
-    let cols = 3.min(st.methods.len()).max(1);
-    let rows = st.methods.len().div_ceil(cols);
+    let (cols, rows) = grid(st.methods.len());
     for (area, m) in body.split_evenly((rows, cols)).iter().zip(&st.methods) {
         let series: Vec<Series> = m
             .runs
             .iter()
             .enumerate()
             .map(|(i, r)| {
+                let failed = failed_at(&m.h, &r.failures);
                 (
-                    format!("{} ({})", r.chart, fmt_slope(m.orders.vs_flow[&r.chart])),
+                    with_failures(
+                        format!("{} ({})", r.chart, fmt_slope(m.orders.vs_flow[&r.chart])),
+                        &failed,
+                    ),
                     positive(&m.h, &r.error_vs_flow),
                     PALETTE[i % PALETTE.len()],
+                    failed,
                 )
             })
             .collect();
@@ -197,6 +252,7 @@ fn draw_errors<DB: DrawingBackend>(
                 y_desc: "‖θ(T) − θ_flow(T)‖",
                 ref_slopes: &[1.0, 2.0, 4.0],
                 floor: Some(st.reference.floor),
+                legend: SeriesLabelPosition::UpperLeft,
             },
             &series,
         )?;
@@ -223,10 +279,24 @@ fn draw_gap<DB: DrawingBackend>(
         .iter()
         .enumerate()
         .map(|(i, m)| {
+            let failed: Vec<f64> =
+                m.h.iter()
+                    .zip(&m.invariance_gap)
+                    .filter(|(_, g)| g.is_none())
+                    .filter(|(h, _)| {
+                        let k = m.h.iter().position(|x| x == *h).unwrap_or(0);
+                        m.runs.iter().any(|r| r.failures[k].is_some())
+                    })
+                    .map(|(h, _)| *h)
+                    .collect();
             (
-                format!("{} ({})", m.method, fmt_slope(m.orders.invariance_gap)),
+                with_failures(
+                    format!("{} ({})", m.method, fmt_slope(m.orders.invariance_gap)),
+                    &failed,
+                ),
                 positive(&m.h, &m.invariance_gap),
                 PALETTE[i % PALETTE.len()],
+                failed,
             )
         })
         .collect();
@@ -239,6 +309,7 @@ fn draw_gap<DB: DrawingBackend>(
             y_desc: "invariance gap",
             ref_slopes: &[1.0, 2.0, 4.0],
             floor: Some(st.reference.floor),
+            legend: SeriesLabelPosition::UpperLeft,
         },
         &series,
     )?;
@@ -275,23 +346,24 @@ fn draw_work<DB: DrawingBackend>(
                     })
                     .filter(|p| p.0 > 0.0)
                     .collect();
-                (m.method.clone(), pts, PALETTE[i % PALETTE.len()])
+                (m.method.clone(), pts, PALETTE[i % PALETTE.len()], vec![])
             })
             .collect()
     };
     let evals = by(&|r, k| {
         let e = r.evaluations[k];
-        (e.gradients + e.christoffels) as f64
+        (e.natural_velocities + e.gradients + e.christoffels + e.exp_maps) as f64
     });
     loglog_panel(
         &left,
         path,
         &Panel {
             title: "against evaluations",
-            x_desc: "gradient + Γ(v,v) evaluations",
+            x_desc: "calls: f = −G⁻¹∇L, ∇L, Γ(v,v), Exp (each Exp one call)",
             y_desc: "error",
             ref_slopes: &[],
             floor: None,
+            legend: SeriesLabelPosition::UpperRight,
         },
         &evals,
     )?;
@@ -305,6 +377,7 @@ fn draw_work<DB: DrawingBackend>(
             y_desc: "error",
             ref_slopes: &[],
             floor: None,
+            legend: SeriesLabelPosition::UpperRight,
         },
         &time,
     )?;
@@ -312,15 +385,26 @@ fn draw_work<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Writes `order_error`, `order_gap` and `order_work`, each as SVG and PNG, into `dir`.
-pub fn write_order_figures(st: &OrderStudy, dir: &Path) -> Result<()> {
+/// The figures [`write_order_figures`] writes, by file name.
+pub const ORDER_FIGURES: [&str; 6] = [
+    "order_error.svg",
+    "order_error.png",
+    "order_gap.svg",
+    "order_gap.png",
+    "order_work.svg",
+    "order_work.png",
+];
+
+/// Writes `order_error`, `order_gap` and `order_work`, each as SVG and PNG; `path_of(name)`
+/// gives the path to write the file called `name` (one of [`ORDER_FIGURES`]) to.
+pub fn write_order_figures(st: &OrderStudy, path_of: &dyn Fn(&str) -> PathBuf) -> Result<()> {
     register_fonts();
     // Each drawing function is generic over the backend; draw it once per format.
     macro_rules! svg_and_png {
         ($stem:literal, $size:expr, $draw:ident) => {{
-            let svg = dir.join(concat!($stem, ".svg"));
+            let svg = path_of(concat!($stem, ".svg"));
             $draw(&SVGBackend::new(&svg, $size).into_drawing_area(), st, &svg)?;
-            let png = dir.join(concat!($stem, ".png"));
+            let png = path_of(concat!($stem, ".png"));
             $draw(
                 &BitMapBackend::new(&png, $size).into_drawing_area(),
                 st,
@@ -328,7 +412,7 @@ pub fn write_order_figures(st: &OrderStudy, dir: &Path) -> Result<()> {
             )?;
         }};
     }
-    svg_and_png!("order_error", (1350, 850), draw_errors);
+    svg_and_png!("order_error", error_size(st), draw_errors);
     svg_and_png!("order_gap", (900, 650), draw_gap);
     svg_and_png!("order_work", (1300, 600), draw_work);
     Ok(())

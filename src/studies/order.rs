@@ -47,6 +47,10 @@ pub struct OrderConfig {
     /// Errors at or below `floor_rel · max(1, ‖θ_flow(T)‖)` are treated as the floating-point /
     /// solver floor and left out of the fits.
     pub floor_rel: f64,
+    /// Whether to measure against the Riemannian Euler reference (one exponential map per step
+    /// per h — the study's most expensive reference); without it the `vs_riemannian_euler`
+    /// errors and orders are `null`.
+    pub against_riemannian_euler: bool,
 }
 
 impl OrderConfig {
@@ -64,8 +68,12 @@ impl OrderConfig {
             riemannian_euler_tol: 1e-12,
             flow_tol: 1e-13,
             floor_rel: 1e-12,
+            against_riemannian_euler: true,
         }
     }
+
+    /// Largest step count accepted (a bound on the work of one run).
+    pub const MAX_STEPS: usize = 100_000;
 
     /// The default methods.
     pub const DEFAULT_METHODS: [&'static str; 6] =
@@ -90,6 +98,8 @@ pub struct References {
     pub floor_rel: f64,
     /// Largest spread of local slopes inside a fitted window ([`super::fit::SLOPE_AGREEMENT`]).
     pub slope_agreement: f64,
+    /// Whether the Riemannian Euler reference was computed (else its entries are `null`).
+    pub against_riemannian_euler: bool,
 }
 
 /// One method in one chart, across step sizes.
@@ -238,6 +248,18 @@ fn validate(cfg: &OrderConfig, n_charts: usize) -> Result<()> {
     if cfg.steps.is_empty() || cfg.steps.contains(&0) {
         return bad("step counts must be a non-empty list of positive integers".into());
     }
+    if cfg.steps.len() < 3 {
+        return bad(format!(
+            "an order is fitted over at least three step sizes; got {} step count(s)",
+            cfg.steps.len()
+        ));
+    }
+    if let Some(n) = cfg.steps.iter().find(|&&n| n > OrderConfig::MAX_STEPS) {
+        return bad(format!(
+            "step counts may be at most {}, got {n}",
+            OrderConfig::MAX_STEPS
+        ));
+    }
     let mut s = cfg.steps.clone();
     s.sort_unstable();
     s.dedup();
@@ -246,6 +268,14 @@ fn validate(cfg: &OrderConfig, n_charts: usize) -> Result<()> {
     }
     if cfg.methods.is_empty() || n_charts == 0 {
         return bad("an order study needs at least one method and one chart".into());
+    }
+    let names: Vec<String> = cfg.methods.iter().map(Method::name).collect();
+    if let Some(dup) = names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+    {
+        return bad(format!("method '{}' is listed twice", dup.1));
     }
     for tol in [cfg.flow_tol, cfg.riemannian_euler_tol, cfg.floor_rel] {
         if !(tol.is_finite() && tol > 0.0) {
@@ -310,10 +340,11 @@ pub fn order_study<P: NgProblem + Sync + ?Sized>(
     // When Riemannian Euler (at the reference tolerance) is itself measured, its runs in the
     // first chart are the reference: reuse them instead of computing them twice.
     let measured_re = cfg.methods.iter().position(|m| *m == re);
+    let need_re = cfg.against_riemannian_euler;
     let mut tasks = vec![Task::ReferenceFlow];
     for k in 0..nk {
         tasks.push(Task::ReferenceFlowLocal(k));
-        if measured_re.is_none() {
+        if need_re && measured_re.is_none() {
             tasks.extend([Task::ReferenceRe(k), Task::ReferenceReLocal(k)]);
         }
         for m in 0..nm {
@@ -328,6 +359,7 @@ pub fn order_study<P: NgProblem + Sync + ?Sized>(
         _ => std::cmp::Reverse(0),
     });
     let total = tasks.len();
+    progress(0, total);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let results: Vec<(Task, RunOut)> = tasks
         .par_iter()
@@ -374,7 +406,7 @@ pub fn order_study<P: NgProblem + Sync + ?Sized>(
             Task::Local(m, c, k) => local[idx(m, c, k)] = out.endpoint.ok(),
         }
     }
-    if let Some(m) = measured_re {
+    if let Some(m) = measured_re.filter(|_| need_re) {
         for k in 0..nk {
             let run = global[idx(m, 0, k)].as_ref().expect("every run ran");
             re_t[k] = run.endpoint.as_ref().ok().cloned();
@@ -532,6 +564,7 @@ pub fn order_study<P: NgProblem + Sync + ?Sized>(
             floor,
             floor_rel: cfg.floor_rel,
             slope_agreement: super::fit::SLOPE_AGREEMENT,
+            against_riemannian_euler: need_re,
         },
         methods,
     })
