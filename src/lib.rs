@@ -19,6 +19,7 @@ pub mod geometry;
 pub mod integrators;
 pub mod linalg;
 pub mod model;
+pub mod nn;
 pub mod ode;
 pub mod optim;
 #[cfg(feature = "cli")]

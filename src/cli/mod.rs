@@ -3,6 +3,7 @@
 
 pub mod fig2;
 pub mod geometry;
+pub mod nn;
 pub mod order;
 
 use crate::error::{Error, Result};
@@ -25,6 +26,8 @@ enum Command {
     Fig2(fig2::Fig2Args),
     /// Convergence- and invariance-order study of methods across charts (table, JSON, figures).
     Order(order::OrderArgs),
+    /// Neural networks under natural gradient: `natflow nn probe`.
+    Nn(nn::NnArgs),
 }
 
 /// Runs the command line on `args` (including the program name), writing to stdout.
@@ -66,6 +69,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Geometry(args) => geometry::run(&args),
         Command::Fig2(args) => fig2::run(&args),
         Command::Order(args) => order::run(&args),
+        Command::Nn(args) => nn::run(&args),
     }
 }
 

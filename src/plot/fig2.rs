@@ -58,8 +58,11 @@ where
             + PathElement::new(vec![(0, 0), (end1, 0)], style(color))
             + PathElement::new(vec![(start2, 0), (22, 0)], style(color))
     });
-    ctx.draw_series(pts.iter().map(|&p| Circle::new(p, 2, color.filled())))
-        .map_err(&e)?;
+    // Point markers only while they stay apart (a few dozen iterations).
+    if pts.len() <= 60 {
+        ctx.draw_series(pts.iter().map(|&p| Circle::new(p, 2, color.filled())))
+            .map_err(&e)?;
+    }
     if let (Some(_), Some(&last)) = (run.failed_at, pts.last()) {
         ctx.draw_series(std::iter::once(Cross::new(last, 7, color.stroke_width(3))))
             .map_err(&e)?;

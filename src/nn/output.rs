@@ -1,0 +1,200 @@
+//! Output families: the network's last layer z is the natural parameter of an exponential
+//! family with log-partition A, the loss per example is ℓ(z, y) = A(z) − y·z (+ a constant),
+//! and the model's Fisher metric and α-connection need ∇²A and D³A (Amari 1998; Martens 2014,
+//! §9 for the Gauss–Newton form).
+//!
+//! | family | A(z) | ∇A = mean | ∇²A u | D³A[u, u, ·] |
+//! |---|---|---|---|---|
+//! | `bernoulli` | Σ softplus(zᵢ) | p = σ(z) | p(1−p)⊙u | p(1−p)(1−2p)⊙u² |
+//! | `gaussian` | ½‖z‖² | z | u | 0 |
+//! | `categorical` | logsumexp(z) | p = softmax(z) | p⊙u − p(p·u) | p⊙(u − ū)² − p Σⱼpⱼ(uⱼ − ū)², ū = p·u |
+//!
+//! The categorical third derivative is the third central moment of the one-hot statistic t:
+//! E[(t − p)ₖ ((t − p)·u)²].
+
+use super::activation::logistic;
+use crate::error::{Error, Result};
+use crate::geometry::Real;
+use serde::{Deserialize, Serialize};
+
+/// The distribution of the targets given the network's output z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFamily {
+    /// Independent Bernoulli units, p = σ(z); targets in [0, 1] (soft targets allowed).
+    Bernoulli,
+    /// N(z, I); loss ½‖y − z‖².
+    Gaussian,
+    /// Categorical, p = softmax(z); targets are probability rows (one-hot usually).
+    Categorical,
+}
+
+impl OutputFamily {
+    /// Every family, by the names used in network files.
+    pub const ALL: [OutputFamily; 3] = [
+        OutputFamily::Bernoulli,
+        OutputFamily::Gaussian,
+        OutputFamily::Categorical,
+    ];
+
+    /// The name used in network files.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFamily::Bernoulli => "bernoulli",
+            OutputFamily::Gaussian => "gaussian",
+            OutputFamily::Categorical => "categorical",
+        }
+    }
+
+    /// The family called `name`.
+    pub fn parse(name: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| Error::Unknown {
+                kind: "output family".into(),
+                name: name.into(),
+                expected: Self::ALL.map(OutputFamily::name).join(", "),
+            })
+    }
+
+    /// Checks one target row: in [0, 1] for Bernoulli, a probability vector (sum 1 within
+    /// 1e-9) for categorical, finite for Gaussian.
+    pub fn check_target(self, y: &[f64]) -> std::result::Result<(), String> {
+        if let Some(v) = y.iter().find(|v| !v.is_finite()) {
+            return Err(format!("target {v} is not finite"));
+        }
+        match self {
+            OutputFamily::Gaussian => Ok(()),
+            OutputFamily::Bernoulli => match y.iter().find(|v| !(0.0..=1.0).contains(*v)) {
+                Some(v) => Err(format!("bernoulli targets must lie in [0, 1], got {v}")),
+                None => Ok(()),
+            },
+            OutputFamily::Categorical => {
+                let s: f64 = y.iter().sum();
+                if y.iter().any(|v| *v < 0.0) || (s - 1.0).abs() > 1e-9 {
+                    Err(format!(
+                        "categorical targets must be probability rows (non-negative, sum 1), got sum {s}"
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    /// ℓ(z, y) = A(z) − y·z (Gaussian: ½‖y − z‖²), and ∇_z ℓ = ∇A(z) − y into `grad`.
+    pub fn loss_grad(self, z: &[f64], y: &[f64], grad: &mut [f64]) -> f64 {
+        match self {
+            OutputFamily::Bernoulli => {
+                // One exponential per unit: e = e^{−|z|} gives σ(z) and softplus(z).
+                let mut l = 0.0;
+                for i in 0..z.len() {
+                    let e = (-z[i].abs()).exp();
+                    let (sigma, sp) = if z[i] >= 0.0 {
+                        (1.0 / (1.0 + e), z[i] + e.ln_1p())
+                    } else {
+                        (e / (1.0 + e), e.ln_1p())
+                    };
+                    l += sp - y[i] * z[i];
+                    grad[i] = sigma - y[i];
+                }
+                l
+            }
+            OutputFamily::Gaussian => {
+                let mut l = 0.0;
+                for i in 0..z.len() {
+                    let d = z[i] - y[i];
+                    l += 0.5 * d * d;
+                    grad[i] = d;
+                }
+                l
+            }
+            OutputFamily::Categorical => {
+                let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let s: f64 = z.iter().map(|v| (v - m).exp()).sum();
+                let lse = m + s.ln();
+                let mut l = lse;
+                for i in 0..z.len() {
+                    l -= y[i] * z[i];
+                    grad[i] = (z[i] - lse).exp() - y[i];
+                }
+                l
+            }
+        }
+    }
+
+    /// The mean ∇A(z) into `p` (σ(z), z or softmax(z)).
+    pub fn mean(self, z: &[f64], p: &mut [f64]) {
+        match self {
+            OutputFamily::Bernoulli => p.iter_mut().zip(z).for_each(|(p, z)| *p = logistic(*z)),
+            OutputFamily::Gaussian => p.copy_from_slice(z),
+            OutputFamily::Categorical => {
+                let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                let mut s = 0.0;
+                for (p, z) in p.iter_mut().zip(z) {
+                    *p = (z - m).exp();
+                    s += *p;
+                }
+                p.iter_mut().for_each(|p| *p /= s);
+            }
+        }
+    }
+
+    /// out = ∇²A(z) u, given the mean p = ∇A(z).
+    pub fn hessian_vector(self, p: &[f64], u: &[f64], out: &mut [f64]) {
+        match self {
+            OutputFamily::Bernoulli => {
+                for i in 0..u.len() {
+                    out[i] = p[i] * (1.0 - p[i]) * u[i];
+                }
+            }
+            OutputFamily::Gaussian => out.copy_from_slice(u),
+            OutputFamily::Categorical => {
+                let pu: f64 = p.iter().zip(u).map(|(p, u)| p * u).sum();
+                for i in 0..u.len() {
+                    out[i] = p[i] * (u[i] - pu);
+                }
+            }
+        }
+    }
+
+    /// out += c · D³A(z)[u, u, ·], given the mean p = ∇A(z).
+    pub fn add_third_uu(self, p: &[f64], u: &[f64], c: f64, out: &mut [f64]) {
+        match self {
+            OutputFamily::Bernoulli => {
+                for i in 0..u.len() {
+                    out[i] += c * p[i] * (1.0 - p[i]) * (1.0 - 2.0 * p[i]) * u[i] * u[i];
+                }
+            }
+            OutputFamily::Gaussian => {}
+            OutputFamily::Categorical => {
+                let ubar: f64 = p.iter().zip(u).map(|(p, u)| p * u).sum();
+                let var: f64 = p
+                    .iter()
+                    .zip(u)
+                    .map(|(p, u)| p * (u - ubar) * (u - ubar))
+                    .sum();
+                for i in 0..u.len() {
+                    let d = u[i] - ubar;
+                    out[i] += c * p[i] * (d * d - var);
+                }
+            }
+        }
+    }
+
+    /// A(z) for any scalar type (the dense automatic-differentiation check).
+    pub fn log_partition<D: Real>(self, z: &[D]) -> D {
+        match self {
+            OutputFamily::Bernoulli => z.iter().fold(D::zero(), |acc, &v| {
+                acc + super::activation::Activation::Softplus.apply(v)
+            }),
+            OutputFamily::Gaussian => z.iter().fold(D::zero(), |acc, &v| acc + v * v * 0.5),
+            OutputFamily::Categorical => {
+                let m = z.iter().map(|v| v.re()).fold(f64::NEG_INFINITY, f64::max);
+                let s = z.iter().fold(D::zero(), |acc, &v| acc + (v - m).exp());
+                s.ln() + m
+            }
+        }
+    }
+}
