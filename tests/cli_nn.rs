@@ -205,3 +205,95 @@ fn probe_refuses_bad_input() {
         assert!(out.is_empty());
     }
 }
+
+#[test]
+fn train_writes_records_and_refuses_bad_input() {
+    let d = dir("train");
+    let (net_p, data_p, _) = write_files(&d);
+    let json_p = d.join("run.json");
+    let (code, out, err) = natflow(&[
+        "nn",
+        "train",
+        "--net",
+        net_p.to_str().unwrap(),
+        "--data",
+        data_p.to_str().unwrap(),
+        "--method",
+        "geo-f",
+        "--iters",
+        "5",
+        "--lambda",
+        "1",
+        "--threshold",
+        "1e9",
+        "--json",
+        json_p.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("geo-f on 15 parameters"), "{out}");
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&json_p).unwrap()).unwrap();
+    assert_eq!(r["config"]["method"], "geo-f");
+    assert_eq!(r["architecture"], json!([2, 2, 3]));
+    let recs = r["records"].as_array().unwrap();
+    assert_eq!(recs.len(), 6);
+    for key in [
+        "iter",
+        "wall_s",
+        "loss",
+        "train_error",
+        "lambda",
+        "cg_iters",
+        "rate",
+        "products",
+    ] {
+        assert!(recs[5].get(key).is_some(), "missing records[].{key}");
+    }
+    let losses: Vec<f64> = recs.iter().map(|x| x["loss"].as_f64().unwrap()).collect();
+    assert!(losses.windows(2).all(|w| w[1] <= w[0]), "{losses:?}");
+    // --arch with a sparse initialisation, seeded: the same seed, the same run.
+    let arch = |seed: &str| {
+        natflow(&[
+            "nn",
+            "train",
+            "--arch",
+            "2-4-3",
+            "--activations",
+            "tanh",
+            "--output",
+            "categorical",
+            "--data",
+            data_p.to_str().unwrap(),
+            "--iters",
+            "3",
+            "--lambda",
+            "1",
+            "--seed",
+            seed,
+        ])
+    };
+    let (a, b) = (arch("7"), arch("7"));
+    assert_eq!(a.0, 0, "{}", a.2);
+    assert_eq!(a.1.split(" in ").next(), b.1.split(" in ").next());
+    for bad in [
+        vec!["--arch", "2-x-3"],
+        vec!["--arch", "2"],
+        vec!["--arch", "2-4-3", "--activations", "tanh,tanh,tanh"],
+        vec!["--arch", "2-4-3", "--method", "newton"],
+        vec!["--arch", "2-4-3", "--iters", "0"],
+        vec!["--arch", "2-4-3", "--lambda", "-1"],
+        vec!["--arch", "2-4-2"],
+    ] {
+        let mut args = vec![
+            "nn",
+            "train",
+            "--data",
+            data_p.to_str().unwrap(),
+            "--output",
+            "categorical",
+        ];
+        args.extend(bad.iter());
+        let (code, _, err) = natflow(&args);
+        assert_eq!(code, 2, "{bad:?}");
+        assert_eq!(err.lines().count(), 1, "{bad:?}: {err}");
+    }
+}

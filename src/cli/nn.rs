@@ -1,8 +1,12 @@
 //! `natflow nn`: neural networks under natural gradient.
 
+use super::{Outputs, write_json};
 use crate::error::{Error, Result};
 use crate::nn::io::{read_dataset, read_network, read_vector};
 use crate::nn::probe::probe;
+use crate::nn::train::{TrainConfig, TrainMethod, train};
+use crate::nn::{Activation, Mlp, OutputFamily};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Arguments of `natflow nn`.
@@ -17,6 +21,9 @@ enum NnCommand {
     /// Loss, gradient, F·v, c_α(v), natural gradient and Γ_α(v,v) of a network at its
     /// parameters, to working precision (a checking tool), and with --repeat their timings.
     Probe(ProbeArgs),
+    /// Train a network by Hessian-free natural gradient (ng, mid, geo, geo-f) or a first-order
+    /// baseline (adam, sgd), recording every iteration.
+    Train(TrainArgs),
 }
 
 /// Arguments of `natflow nn probe`.
@@ -49,6 +56,7 @@ struct ProbeArgs {
 pub fn run(args: &NnArgs) -> Result<()> {
     match &args.command {
         NnCommand::Probe(a) => run_probe(a),
+        NnCommand::Train(a) => run_train(a),
     }
 }
 
@@ -118,5 +126,199 @@ fn run_probe(a: &ProbeArgs) -> Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// Arguments of `natflow nn train`.
+#[derive(Debug, clap::Args)]
+struct TrainArgs {
+    /// Network file with its parameters (else give --arch).
+    #[arg(long, conflicts_with = "arch")]
+    net: Option<PathBuf>,
+    /// Architecture, layer widths from the input: e.g. 784-400-200-6-200-400-784.
+    #[arg(long)]
+    arch: Option<String>,
+    /// With --arch: one activation for every hidden layer, or one per layer (comma separated);
+    /// the last layer is linear.
+    #[arg(long, default_value = "logistic")]
+    activations: String,
+    /// With --arch: the output family (bernoulli, gaussian, categorical).
+    #[arg(long, default_value = "bernoulli")]
+    output: String,
+    /// Data file: {"x": [[…]…], "y": [[…]…]}.
+    #[arg(long)]
+    data: PathBuf,
+    /// ng, mid, geo, geo-f, adam or sgd.
+    #[arg(long, default_value = "ng")]
+    method: String,
+    /// α of the connection for geo and geo-f.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    alpha: f64,
+    /// Updates.
+    #[arg(long, default_value_t = 20)]
+    iters: usize,
+    /// Initial damping λ₀.
+    #[arg(long, default_value_t = 45.0, allow_hyphen_values = true)]
+    lambda: f64,
+    /// Conjugate-gradient iterations per solve, at most.
+    #[arg(long, default_value_t = 250)]
+    cg_max: usize,
+    /// Corrections only while λ is below this.
+    #[arg(long, default_value_t = 10.0, allow_hyphen_values = true)]
+    threshold: f64,
+    /// Examples per curvature chunk.
+    #[arg(long, default_value_t = 1000)]
+    chunk: usize,
+    /// L2 weight decay.
+    #[arg(long, default_value_t = 1e-5, allow_hyphen_values = true)]
+    weight_decay: f64,
+    /// Learning rate of adam and sgd.
+    #[arg(long, default_value_t = 1e-3, allow_hyphen_values = true)]
+    lr: f64,
+    /// Seed of the sparse initialisation (with --arch).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Write the configuration and the per-iteration records as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+/// What `natflow nn train --json` writes.
+#[derive(Debug, serde::Serialize)]
+struct TrainRecord<'a> {
+    config: &'a TrainConfig,
+    architecture: Vec<usize>,
+    activations: Vec<&'static str>,
+    output: &'static str,
+    n_params: usize,
+    n_train: usize,
+    data: String,
+    seed: Option<u64>,
+    records: &'a [crate::nn::train::IterRecord],
+}
+
+fn build_network(a: &TrainArgs) -> Result<(Mlp, Vec<f64>, Option<u64>)> {
+    if let Some(p) = &a.net {
+        let (net, theta) = read_network(p)?;
+        return Ok((net, theta, None));
+    }
+    let arch = a.arch.as_deref().ok_or_else(|| {
+        Error::InvalidArgument("give a network: --net FILE or --arch 784-400-…".into())
+    })?;
+    let widths = arch
+        .split('-')
+        .map(|w| match w.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(Error::InvalidArgument(format!(
+                "--arch: '{w}' is not a positive layer width"
+            ))),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if widths.len() < 2 {
+        return Err(Error::InvalidArgument(
+            "--arch needs the input width and at least one layer".into(),
+        ));
+    }
+    let names: Vec<&str> = a.activations.split(',').map(str::trim).collect();
+    let layers = widths.len() - 1;
+    let acts: Vec<Activation> = match names.len() {
+        1 => {
+            let hidden = Activation::parse(names[0])?;
+            (0..layers)
+                .map(|l| {
+                    if l + 1 == layers {
+                        Activation::Linear
+                    } else {
+                        hidden
+                    }
+                })
+                .collect()
+        }
+        n if n == layers => names
+            .iter()
+            .map(|n| Activation::parse(n))
+            .collect::<Result<_>>()?,
+        n => {
+            return Err(Error::InvalidArgument(format!(
+                "--activations: {n} names for {layers} layers"
+            )));
+        }
+    };
+    let net = Mlp::new(
+        widths[0],
+        &widths[1..],
+        &acts,
+        OutputFamily::parse(&a.output)?,
+    )?;
+    let theta = net.sparse_init(a.seed);
+    Ok((net, theta, Some(a.seed)))
+}
+
+fn run_train(a: &TrainArgs) -> Result<()> {
+    let method = TrainMethod::parse(&a.method)?;
+    let cfg = TrainConfig {
+        method,
+        iters: a.iters,
+        alpha: a.alpha,
+        lambda0: a.lambda,
+        cg_max: a.cg_max,
+        weight_decay: a.weight_decay,
+        correction_threshold: a.threshold,
+        chunk: a.chunk,
+        lr: a.lr,
+        ..TrainConfig::default()
+    };
+    let (net, theta, seed) = build_network(a)?;
+    let data = read_dataset(&a.data, &net)?;
+    let mut outputs = Outputs::new();
+    let json_tmp = a.json.as_ref().map(|p| outputs.plan(p)).transpose()?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(cfg.iters as u64);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("training [{bar:40}] {pos}/{len} ({elapsed})")
+        {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b
+    });
+    let run = train(&net, &theta, &data, &cfg, &|k| {
+        if let Some(b) = &bar {
+            b.set_position(k as u64);
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let run = run?;
+    if let Some(tmp) = &json_tmp {
+        let rec = TrainRecord {
+            config: &cfg,
+            architecture: std::iter::once(net.input_dim)
+                .chain(net.layers.iter().map(|l| l.n_out))
+                .collect(),
+            activations: net.layers.iter().map(|l| l.activation.name()).collect(),
+            output: net.output.name(),
+            n_params: net.n_params(),
+            n_train: data.n,
+            data: a.data.display().to_string(),
+            seed,
+            records: &run.records,
+        };
+        write_json(tmp, &rec)?;
+    }
+    outputs.commit()?;
+    let (first, last) = (&run.records[0], &run.records[run.records.len() - 1]);
+    println!(
+        "{} on {} parameters, {} examples: loss {:.6e} → {:.6e}, training error {:.6e} → {:.6e} in {} updates, {:.3} s",
+        method.name(),
+        net.n_params(),
+        data.n,
+        first.loss,
+        last.loss,
+        first.train_error,
+        last.train_error,
+        cfg.iters,
+        last.wall_s
+    );
     Ok(())
 }

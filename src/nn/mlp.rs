@@ -111,6 +111,23 @@ impl Dataset {
         })
     }
 
+    /// The examples `start..end` as a dataset of their own (a copy).
+    pub fn rows(&self, start: usize, end: usize) -> Result<Dataset> {
+        if start >= end || end > self.n {
+            return Err(Error::InvalidArgument(format!(
+                "rows {start}..{end} are not a non-empty range of the {} examples",
+                self.n
+            )));
+        }
+        Ok(Dataset {
+            n: end - start,
+            input_dim: self.input_dim,
+            target_dim: self.target_dim,
+            x: self.x[start * self.input_dim..end * self.input_dim].to_vec(),
+            y: self.y[start * self.target_dim..end * self.target_dim].to_vec(),
+        })
+    }
+
     /// Input row n.
     pub fn x_row(&self, n: usize) -> &[f64] {
         &self.x[n * self.input_dim..(n + 1) * self.input_dim]
@@ -165,6 +182,32 @@ impl Mlp {
             layers,
             output,
         })
+    }
+
+    /// Sparse initialisation (Martens 2010): each unit gets min(15, n_in) incoming weights drawn
+    /// from N(0, 1) at distinct random inputs, every other weight and every bias zero; seeded.
+    pub fn sparse_init(&self, seed: u64) -> Vec<f64> {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mut theta = vec![0.0; self.n_params()];
+        let mut start = 0;
+        for layer in &self.layers {
+            let k = layer.n_in.min(15);
+            for o in 0..layer.n_out {
+                // k distinct inputs by a partial Fisher–Yates shuffle.
+                let mut idx: Vec<usize> = (0..layer.n_in).collect();
+                for j in 0..k {
+                    let pick = rng.random_range(j..layer.n_in);
+                    idx.swap(j, pick);
+                    // N(0, 1) by Box–Muller.
+                    let (u1, u2): (f64, f64) = (rng.random_range(f64::EPSILON..1.0), rng.random());
+                    let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+                    theta[start + o * layer.n_in + idx[j]] = z;
+                }
+            }
+            start += layer.n_params();
+        }
+        theta
     }
 
     /// The number of parameters.
@@ -263,7 +306,11 @@ impl Workspace {
     }
 }
 
-/// dst (m × n, row-major) = or += alpha · lhs · rhs.
+/// Products smaller than this many multiply-adds run on one thread (waking the pool costs
+/// more than it saves on small layers).
+const PARALLEL_WORK: usize = 1 << 18;
+
+/// dst (m × n) = or += alpha · lhs · rhs, on every core when the product is large.
 fn gemm(
     dst: MatMut<'_, f64>,
     accum: Accum,
@@ -271,7 +318,33 @@ fn gemm(
     rhs: MatRef<'_, f64>,
     alpha: f64,
 ) {
-    matmul(dst, accum, lhs, rhs, alpha, faer::get_global_parallelism());
+    let work = dst.nrows() * dst.ncols() * lhs.ncols();
+    let par = if work < PARALLEL_WORK {
+        faer::Par::Seq
+    } else {
+        faer::get_global_parallelism()
+    };
+    matmul(dst, accum, lhs, rhs, alpha, par);
+    clear_upper_simd_state();
+}
+
+/// Clears the upper halves of the vector registers (`vzeroupper`) after faer's AVX/AVX-512
+/// kernels. Left dirty, every switch between them and the SSE code of the scalar loops and of
+/// libm's `exp`/`log1p` pays a transition penalty: measured on the development machine, a
+/// 200-example Bernoulli loss took 2.9 ms instead of ~0.1 ms, 360 ns per `exp`.
+#[inline]
+fn clear_upper_simd_state() {
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx")]
+        fn zero_upper() {
+            std::arch::x86_64::_mm256_zeroupper();
+        }
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the CPU supports AVX (checked at run time).
+            unsafe { zero_upper() }
+        }
+    }
 }
 
 fn rm(s: &[f64], rows: usize, cols: usize) -> MatRef<'_, f64> {
@@ -477,6 +550,33 @@ impl Mlp {
         let loss = self.output_loss(data, ws, true);
         self.backprop(theta, data, ws, grad);
         Ok(loss)
+    }
+
+    /// The training error after a forward pass: the classification error rate for
+    /// `categorical` (argmax z against argmax y), else the squared error of the mean
+    /// prediction ∇A(z) summed over outputs, averaged over examples (the reconstruction error of
+    /// Hinton & Salakhutdinov 2006 for autoencoders).
+    pub fn error(&self, theta: &[f64], data: &Dataset, ws: &mut Workspace) -> Result<f64> {
+        self.check_call(theta, data, ws)?;
+        self.passes(theta, None, data, ws, Passes::Forward);
+        let k = self.output_dim();
+        let z = &ws.a[self.layers.len() - 1];
+        let mut total = 0.0;
+        for i in 0..data.n {
+            let zi = &z[i * k..(i + 1) * k];
+            let yi = data.y_row(i);
+            total += match self.output {
+                OutputFamily::Categorical => {
+                    let arg = |v: &[f64]| (0..k).fold(0, |b, j| if v[j] > v[b] { j } else { b });
+                    f64::from(u8::from(arg(zi) != arg(yi)))
+                }
+                _ => {
+                    self.output.mean(zi, &mut ws.mean);
+                    ws.mean.iter().zip(yi).map(|(p, y)| (p - y) * (p - y)).sum()
+                }
+            };
+        }
+        Ok(total / data.n as f64)
     }
 
     /// The loss alone (one forward pass).

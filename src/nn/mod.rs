@@ -11,6 +11,7 @@ pub mod mlp;
 pub mod output;
 pub mod probe;
 pub mod problem;
+pub mod train;
 
 pub use activation::Activation;
 pub use mlp::{Dataset, Layer, Mlp, Workspace};
