@@ -5,6 +5,7 @@
 //! products to natflow's generic geometry in the tests.
 
 pub mod activation;
+pub mod data;
 pub mod dense;
 pub mod io;
 pub mod mlp;
