@@ -57,7 +57,7 @@ fn the_embedded_mnist_subset() {
     let ae = autoencoder(&m.train_images, 100).unwrap();
     assert_eq!((ae.n, ae.input_dim, ae.target_dim), (100, 784, 784));
     assert!(ae.x.iter().all(|v| (0.0..=1.0).contains(v)));
-    assert!(ae.x.iter().any(|&v| v == 1.0));
+    assert!(ae.x.contains(&1.0));
     let cl = classifier(&m.test_images, &m.test_labels, 50).unwrap();
     assert_eq!(cl.target_dim, 10);
     for i in 0..50 {
