@@ -13,7 +13,7 @@ pub enum Activation {
     Logistic,
     /// tanh x; 1 − t², −2t(1 − t²).
     Tanh,
-    /// max(0, x); 1[x > 0], 0 (the kink at 0 taken as 0).
+    /// max(0, x); 1(x > 0), 0 (the kink at 0 taken as 0).
     Relu,
     /// ln(1 + eˣ); σ(x), σ(x)(1 − σ(x)).
     Softplus,

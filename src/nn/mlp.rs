@@ -19,7 +19,7 @@
 //! - ∇L = Jᵀδ with δₙ = (∇A(zₙ) − yₙ)/N;
 //! - F v = (1/N) Σ Jₙᵀ Hₙ Jₙ v: backprop of δₙ = Hₙ Żₙ / N (the Gauss–Newton product,
 //!   Schraudolph 2002; equal to the Fisher metric for these families, Martens 2014);
-//! - c_α(v) = (1/N) Σ Jₙᵀ [Hₙ D²zₙ[v,v] + (1−α)/2 · D³A(zₙ)[Jₙv, Jₙv, ·]]: backprop of
+//! - c_α(v) = (1/N) Σ Jₙᵀ [Hₙ D²zₙ\[v,v\] + (1−α)/2 · D³A(zₙ)[Jₙv, Jₙv, ·]]: backprop of
 //!   δₙ = (Hₙ Z̈ₙ + (1−α)/2 D³A[Żₙ, Żₙ, ·]) / N (the first-kind α-connection of the model,
 //!   contracted twice with v; α = 0 is the Levi-Civita connection of F).
 //!
@@ -615,7 +615,7 @@ impl Mlp {
     }
 
     /// The first-kind α-connection contracted twice with v,
-    /// c_α(v) = (1/N) Σ Jₙᵀ [Hₙ D²zₙ[v,v] + (1−α)/2 D³A(zₙ)[Jₙv, Jₙv, ·]], into `out`.
+    /// c_α(v) = (1/N) Σ Jₙᵀ [Hₙ D²zₙ\[v,v\] + (1−α)/2 D³A(zₙ)[Jₙv, Jₙv, ·]], into `out`.
     pub fn connection_vector(
         &self,
         theta: &[f64],

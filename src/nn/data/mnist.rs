@@ -23,7 +23,7 @@ const TEST_LABELS: &[u8] =
 pub struct Mnist {
     /// Training images, [N, 28, 28].
     pub train_images: IdxArray,
-    /// Training labels, [N].
+    /// Training labels, \[N\].
     pub train_labels: IdxArray,
     /// Test images.
     pub test_images: IdxArray,
