@@ -486,10 +486,11 @@ struct HfStep {
     corrected: bool,
 }
 
-/// Solves B x = b (warm start from `x`), then backtracks over the kept CG iterates on the loss
-/// of θ − x; returns the chosen x.
+/// Solves B x = b (warm start from `x`, preconditioner (g⊙g + λ)^¾); with `backtrack`, then
+/// picks among the kept CG iterates the one with the lowest loss at θ − x. Returns the CG
+/// iterations.
 #[allow(clippy::too_many_arguments)]
-fn solve_backtracked(
+fn solve(
     obj: &mut Objective<'_>,
     c: usize,
     theta: &[f64],
@@ -498,9 +499,13 @@ fn solve_backtracked(
     b: &[f64],
     x: &mut [f64],
     cg_max: usize,
+    backtrack: bool,
 ) -> Result<usize> {
     let precond: Vec<f64> = g.iter().map(|g| (g * g + lambda).powf(0.75)).collect();
     let (kept, iters) = pcg_with_iterates(obj, c, theta, lambda, b, x, &precond, cg_max)?;
+    if !backtrack {
+        return Ok(iters);
+    }
     let mut best: Option<(f64, usize)> = None;
     let mut trial = vec![0.0; theta.len()];
     for (j, (_, xi)) in kept.iter().enumerate().rev() {
@@ -545,7 +550,7 @@ fn hf_step(
         b.iter_mut().zip(&cd).for_each(|(b, c)| *b += 0.5 * c);
         corrected = true;
     }
-    cg_iters += solve_backtracked(obj, c, theta, g, lambda, &b, &mut x, cfg.cg_max)?;
+    cg_iters += solve(obj, c, theta, g, lambda, &b, &mut x, cfg.cg_max, true)?;
     *x_prev = x.clone();
     // Direction s(r) = −r·x − ½r²·y.
     let mut y: Option<Vec<f64>> = None;
@@ -553,7 +558,7 @@ fn hf_step(
         let mut cx = vec![0.0; p];
         obj.connection(c, theta, &x, cfg.alpha, &mut cx)?;
         let mut yv = vec![0.0; p];
-        cg_iters += solve_backtracked_plain(obj, c, theta, g, lambda, &cx, &mut yv, cfg.cg_max)?;
+        cg_iters += solve(obj, c, theta, g, lambda, &cx, &mut yv, cfg.cg_max, false)?;
         y = Some(yv);
         corrected = true;
     }
@@ -562,7 +567,7 @@ fn hf_step(
         let mut g_half = vec![0.0; p];
         obj.gradient(&half, &mut g_half)?;
         let mut x_half = x.clone();
-        cg_iters += solve_backtracked(
+        cg_iters += solve(
             obj,
             c,
             &half,
@@ -571,6 +576,7 @@ fn hf_step(
             &g_half,
             &mut x_half,
             cfg.cg_max,
+            true,
         )?;
         x = x_half;
     }
@@ -617,21 +623,4 @@ fn hf_step(
         rate,
         corrected,
     })
-}
-
-/// A cold-start solve B y = b without backtracking (the correction's solve).
-#[allow(clippy::too_many_arguments)]
-fn solve_backtracked_plain(
-    obj: &mut Objective<'_>,
-    c: usize,
-    theta: &[f64],
-    g: &[f64],
-    lambda: f64,
-    b: &[f64],
-    y: &mut [f64],
-    cg_max: usize,
-) -> Result<usize> {
-    let precond: Vec<f64> = g.iter().map(|g| (g * g + lambda).powf(0.75)).collect();
-    let (_, iters) = pcg_with_iterates(obj, c, theta, lambda, b, y, &precond, cg_max)?;
-    Ok(iters)
 }
