@@ -297,3 +297,50 @@ fn train_writes_records_and_refuses_bad_input() {
         assert_eq!(err.lines().count(), 1, "{bad:?}: {err}");
     }
 }
+
+#[test]
+fn train_on_builtin_data_sets() {
+    let (code, out, err) = natflow(&[
+        "nn",
+        "train",
+        "--arch",
+        "784-8-10",
+        "--output",
+        "categorical",
+        "--dataset",
+        "mnist-class:40",
+        "--iters",
+        "2",
+        "--cg-max",
+        "5",
+        "--lambda",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("40 examples"), "{out}");
+    let (code, _, err) = natflow(&[
+        "nn",
+        "train",
+        "--arch",
+        "784-4-784",
+        "--dataset",
+        "curves:10",
+        "--iters",
+        "1",
+        "--cg-max",
+        "3",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for bad in [
+        vec!["--arch", "784-8-10", "--dataset", "mnist-ae:10"],
+        vec!["--arch", "784-8-10", "--dataset", "fashion:10"],
+        vec!["--arch", "784-8-784", "--dataset", "curves:0"],
+        vec!["--arch", "784-8-784"],
+    ] {
+        let mut args = vec!["nn", "train"];
+        args.extend(bad.iter());
+        let (code, _, err) = natflow(&args);
+        assert_eq!(code, 2, "{bad:?}");
+        assert_eq!(err.lines().count(), 1, "{bad:?}: {err}");
+    }
+}

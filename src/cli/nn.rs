@@ -146,8 +146,13 @@ struct TrainArgs {
     #[arg(long, default_value = "bernoulli")]
     output: String,
     /// Data file: {"x": [[…]…], "y": [[…]…]}.
+    #[arg(long, conflicts_with = "dataset", required_unless_present = "dataset")]
+    data: Option<PathBuf>,
+    /// A built-in data set instead of --data: `curves:N` (N generated curve images, seeded by
+    /// --seed), `mnist-ae:N` or `mnist-class:N` (the first N of the embedded MNIST training
+    /// digits, as an autoencoder or a classifier task).
     #[arg(long)]
-    data: PathBuf,
+    dataset: Option<String>,
     /// ng, mid, geo, geo-f, adam or sgd.
     #[arg(long, default_value = "ng")]
     method: String,
@@ -254,6 +259,33 @@ fn build_network(a: &TrainArgs) -> Result<(Mlp, Vec<f64>, Option<u64>)> {
     Ok((net, theta, Some(a.seed)))
 }
 
+/// `curves:N`, `mnist-ae:N` or `mnist-class:N`.
+fn builtin_dataset(spec: &str, seed: u64) -> Result<crate::nn::Dataset> {
+    use crate::nn::data::{curves, mnist};
+    let (name, n) = spec.split_once(':').unwrap_or((spec, "1000"));
+    let n: usize = match n.parse() {
+        Ok(n) if n > 0 => n,
+        _ => {
+            return Err(Error::InvalidArgument(format!(
+                "--dataset: '{n}' is not a positive number of examples"
+            )));
+        }
+    };
+    match name {
+        "curves" => curves(n, seed),
+        "mnist-ae" => mnist::autoencoder(&mnist::mnist_subset()?.train_images, n),
+        "mnist-class" => {
+            let m = mnist::mnist_subset()?;
+            mnist::classifier(&m.train_images, &m.train_labels, n)
+        }
+        other => Err(Error::Unknown {
+            kind: "data set".into(),
+            name: other.into(),
+            expected: "curves, mnist-ae, mnist-class".into(),
+        }),
+    }
+}
+
 fn run_train(a: &TrainArgs) -> Result<()> {
     let method = TrainMethod::parse(&a.method)?;
     let cfg = TrainConfig {
@@ -269,7 +301,16 @@ fn run_train(a: &TrainArgs) -> Result<()> {
         ..TrainConfig::default()
     };
     let (net, theta, seed) = build_network(a)?;
-    let data = read_dataset(&a.data, &net)?;
+    let (data, data_name) = match (&a.data, &a.dataset) {
+        (Some(p), _) => (read_dataset(p, &net)?, p.display().to_string()),
+        (None, Some(spec)) => (builtin_dataset(spec, a.seed)?, spec.clone()),
+        (None, None) => {
+            return Err(Error::InvalidArgument(
+                "give the data: --data FILE or --dataset curves:N|mnist-ae:N|mnist-class:N".into(),
+            ));
+        }
+    };
+    net.check_data(&data)?;
     let mut outputs = Outputs::new();
     let json_tmp = a.json.as_ref().map(|p| outputs.plan(p)).transpose()?;
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -300,7 +341,7 @@ fn run_train(a: &TrainArgs) -> Result<()> {
             output: net.output.name(),
             n_params: net.n_params(),
             n_train: data.n,
-            data: a.data.display().to_string(),
+            data: data_name,
             seed,
             records: &run.records,
         };
