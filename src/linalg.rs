@@ -147,7 +147,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// G is not positive semi-definite) or a product is not finite; a solve that merely runs out of
 /// iterations is not an error — check [`CgReport::converged`].
 pub fn conjugate_gradient<A>(
-    mut apply: A,
+    apply: A,
     b: &[f64],
     y: &mut [f64],
     precondition: Option<&[f64]>,
@@ -156,6 +156,24 @@ pub fn conjugate_gradient<A>(
 ) -> Result<CgReport>
 where
     A: FnMut(&[f64], &mut [f64]) -> Result<()>,
+{
+    conjugate_gradient_observed(apply, b, y, precondition, opts, ws, |_, _| {})
+}
+
+/// [`conjugate_gradient`], calling `observe(k, y)` after every iteration k = 1, 2, … with the
+/// current iterate (Hessian-free training keeps some iterates to backtrack over).
+pub fn conjugate_gradient_observed<A, O>(
+    mut apply: A,
+    b: &[f64],
+    y: &mut [f64],
+    precondition: Option<&[f64]>,
+    opts: CgOptions,
+    ws: &mut CgWorkspace,
+    mut observe: O,
+) -> Result<CgReport>
+where
+    A: FnMut(&[f64], &mut [f64]) -> Result<()>,
+    O: FnMut(usize, &[f64]),
 {
     let n = b.len();
     if y.len() != n {
@@ -244,6 +262,7 @@ where
             r[i] -= step * ap[i];
         }
         iterations += 1;
+        observe(iterations, y);
         residual = dot(r, r).sqrt() / b_norm;
         precond(r, z);
         let rz_next = dot(r, z);

@@ -25,6 +25,7 @@
 
 use super::mlp::{Dataset, Mlp, Workspace};
 use crate::error::{Error, Result};
+use crate::linalg::{CgOptions, CgWorkspace, conjugate_gradient_observed};
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
@@ -244,7 +245,7 @@ type Kept = (usize, Vec<f64>);
 
 /// Truncated PCG for B x = b from the warm start in `x` (relative residual 1e-10 or
 /// `max_iters`), keeping the iterates at iterations ⌈1.3ʲ⌉ and the last; returns them
-/// (iteration, x) and the iterations taken. Non-positive curvature ends the solve.
+/// (iteration, x) and the iterations taken.
 #[allow(clippy::too_many_arguments)]
 fn pcg_with_iterates(
     obj: &mut Objective<'_>,
@@ -256,7 +257,6 @@ fn pcg_with_iterates(
     precond: &[f64],
     max_iters: usize,
 ) -> Result<(Vec<Kept>, usize)> {
-    let n = b.len();
     let mut keep_at = vec![];
     let mut k = 1.0f64;
     while (k.ceil() as usize) <= max_iters {
@@ -267,42 +267,26 @@ fn pcg_with_iterates(
         k *= 1.3;
     }
     let mut kept = vec![];
-    let mut it = 0usize;
-    let mut r = vec![0.0; n];
-    let mut z = vec![0.0; n];
-    let mut p = vec![0.0; n];
-    let mut bp = vec![0.0; n];
-    obj.curvature(c, theta, x, lambda, &mut bp)?;
-    for i in 0..n {
-        r[i] = b[i] - bp[i];
-        z[i] = r[i] / precond[i];
-    }
-    p.copy_from_slice(&z);
-    let mut rz = dot(&r, &z);
-    let b_norm = dot(b, b).sqrt().max(f64::MIN_POSITIVE);
-    while it < max_iters && dot(&r, &r).sqrt() / b_norm > 1e-10 {
-        obj.curvature(c, theta, &p, lambda, &mut bp)?;
-        let curv = dot(&p, &bp);
-        if !(curv.is_finite() && curv > 0.0) {
-            break;
-        }
-        let a = rz / curv;
-        for i in 0..n {
-            x[i] += a * p[i];
-            r[i] -= a * bp[i];
-            z[i] = r[i] / precond[i];
-        }
-        it += 1;
-        let rz_next = dot(&r, &z);
-        let beta = rz_next / rz;
-        rz = rz_next;
-        for i in 0..n {
-            p[i] = z[i] + beta * p[i];
-        }
-        if keep_at.contains(&it) {
-            kept.push((it, x.to_vec()));
-        }
-    }
+    let opts = CgOptions {
+        damping: 0.0, // B already holds λ + wd
+        rel_tol: 1e-10,
+        max_iters,
+    };
+    let mut ws = CgWorkspace::new(b.len());
+    let report = conjugate_gradient_observed(
+        |v, out| obj.curvature(c, theta, v, lambda, out),
+        b,
+        x,
+        Some(precond),
+        opts,
+        &mut ws,
+        |k, y| {
+            if keep_at.contains(&k) {
+                kept.push((k, y.to_vec()));
+            }
+        },
+    )?;
+    let it = report.iterations;
     if kept.last().map(|k| k.0) != Some(it) {
         kept.push((it, x.to_vec()));
     }
