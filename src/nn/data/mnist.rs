@@ -53,10 +53,9 @@ pub fn mnist_subset() -> Result<Mnist> {
     Ok(m)
 }
 
-/// The first `n` images (all if `n` exceeds them) as an autoencoder dataset: x = y = pixel/255.
-pub fn autoencoder(images: &IdxArray, n: usize) -> Result<Dataset> {
-    let n = n.min(images.len());
-    let rows: Vec<Vec<f64>> = (0..n)
+/// The first `n` images as rows of intensities pixel/255 ∈ [0, 1].
+fn pixels(images: &IdxArray, n: usize) -> Vec<Vec<f64>> {
+    (0..n)
         .map(|i| {
             images
                 .item(i)
@@ -64,7 +63,12 @@ pub fn autoencoder(images: &IdxArray, n: usize) -> Result<Dataset> {
                 .map(|&p| f64::from(p) / 255.0)
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// The first `n` images (all if `n` exceeds them) as an autoencoder dataset: x = y = pixel/255.
+pub fn autoencoder(images: &IdxArray, n: usize) -> Result<Dataset> {
+    let rows = pixels(images, n.min(images.len()));
     Dataset::from_rows(&rows, &rows)
 }
 
@@ -72,15 +76,7 @@ pub fn autoencoder(images: &IdxArray, n: usize) -> Result<Dataset> {
 /// over the ten digits.
 pub fn classifier(images: &IdxArray, labels: &IdxArray, n: usize) -> Result<Dataset> {
     let n = n.min(images.len()).min(labels.len());
-    let x: Vec<Vec<f64>> = (0..n)
-        .map(|i| {
-            images
-                .item(i)
-                .iter()
-                .map(|&p| f64::from(p) / 255.0)
-                .collect()
-        })
-        .collect();
+    let x = pixels(images, n);
     let y: Vec<Vec<f64>> = (0..n)
         .map(|i| {
             (0..10)
