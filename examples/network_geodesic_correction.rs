@@ -4,12 +4,10 @@
 //! carrying second directional derivatives — equals the Levi-Civita connection of the network's
 //! Fisher metric computed densely by automatic differentiation.
 
-use nalgebra::DVector;
-use natflow::geometry::Metric;
+use natflow::geometry::christoffel_first_kind_vv_ad;
 use natflow::nn::dense::DenseMlp;
 use natflow::nn::train::{TrainConfig, TrainMethod, train};
 use natflow::nn::{Activation, Dataset, Mlp, OutputFamily, Workspace};
-use num_dual::Dual64;
 
 fn main() -> natflow::Result<()> {
     // A 4-2-4 autoencoder of binary patterns with a linear code layer.
@@ -40,27 +38,13 @@ fn main() -> natflow::Result<()> {
         net: &net,
         data: &data,
     };
-    let p = net.n_params();
-    let along = |dir: &[f64]| {
-        let td: Vec<Dual64> = theta
-            .iter()
-            .zip(dir)
-            .map(|(&t, &d)| Dual64::new(t, d))
-            .collect();
-        dense.metric_at(&td).map(|d| d.eps)
-    };
-    let vv = DVector::from_column_slice(&v);
-    let mut first_kind = along(&v) * &vv;
-    for l in 0..p {
-        let mut e = vec![0.0; p];
-        e[l] = 1.0;
-        first_kind[l] -= 0.5 * vv.dot(&(along(&e) * &vv));
-    }
+    let first_kind = christoffel_first_kind_vv_ad(&dense, &theta, &v)?;
     let diff = first_kind
         .iter()
         .zip(&c)
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f64::max);
+    let p = net.n_params();
     println!("{p} parameters; max |dense Levi-Civita − matrix-free c₀(v)| = {diff:.2e}");
 
     // Training with and without the correction.

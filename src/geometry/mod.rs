@@ -173,6 +173,27 @@ fn metric_partials<M: Metric + ?Sized>(m: &M, x: &[f64]) -> Vec<DMatrix<f64>> {
 /// where ∂_v G = Σ_l vˡ ∂_l G; the n directional derivatives ∂_l G are taken one at a time and
 /// folded into ∂_v G and the gradient of vᵀGv as they come.
 pub fn christoffel_vv_ad<M: Metric + ?Sized>(m: &M, x: &[f64], v: &[f64]) -> Result<DVector<f64>> {
+    let (g, rhs) = first_kind_and_metric(m, x, v)?;
+    solve_spd(x, &g, &rhs)
+}
+
+/// The Levi-Civita connection of the first kind contracted twice with v, G Γ(v,v) =
+/// (∂ᵥG) v − ½ ∇ₓ(vᵀG(x)v), by forward-mode AD of the metric — no solve, so it exists where G
+/// is singular (a network's Fisher metric, for instance).
+pub fn christoffel_first_kind_vv_ad<M: Metric + ?Sized>(
+    m: &M,
+    x: &[f64],
+    v: &[f64],
+) -> Result<DVector<f64>> {
+    Ok(first_kind_and_metric(m, x, v)?.1)
+}
+
+/// (G(x), (∂ᵥG) v − ½ ∇ₓ(vᵀGv)), folding the n directional derivatives ∂ₗG in as they come.
+fn first_kind_and_metric<M: Metric + ?Sized>(
+    m: &M,
+    x: &[f64],
+    v: &[f64],
+) -> Result<(DMatrix<f64>, DVector<f64>)> {
     m.check(x)?;
     let n = m.dim();
     check_vector("velocity", v, n)?;
@@ -192,8 +213,7 @@ pub fn christoffel_vv_ad<M: Metric + ?Sized>(m: &M, x: &[f64], v: &[f64]) -> Res
         grad_q[l] = vv.dot(&(&dl_g * &vv));
         dv_g += dl_g * v[l];
     }
-    let rhs = dv_g * &vv - grad_q * 0.5;
-    solve_spd(x, &g, &rhs)
+    Ok((g, dv_g * &vv - grad_q * 0.5))
 }
 
 /// The full Christoffel symbols Γ^k_ij from the metric by forward-mode AD (n passes).

@@ -347,6 +347,26 @@ fn clear_upper_simd_state() {
     }
 }
 
+/// dst (N × n_out) = or += alpha · src (N × n_in) · Mᵀ, for M (n_out × n_in, row-major) a
+/// layer's weights or a direction's: the product every forward-type pass makes.
+fn times_transposed(
+    dst: &mut [f64],
+    accum: Accum,
+    src: &[f64],
+    m: &[f64],
+    n: usize,
+    layer: Layer,
+    alpha: f64,
+) {
+    gemm(
+        rm_mut(dst, n, layer.n_out),
+        accum,
+        rm(src, n, layer.n_in),
+        rm(m, layer.n_out, layer.n_in).transpose(),
+        alpha,
+    );
+}
+
 fn rm(s: &[f64], rows: usize, cols: usize) -> MatRef<'_, f64> {
     MatRef::from_row_major_slice(s, rows, cols)
 }
@@ -400,13 +420,7 @@ impl Mlp {
             for row in z.chunks_exact_mut(layer.n_out) {
                 row.copy_from_slice(b);
             }
-            gemm(
-                rm_mut(z, n, layer.n_out),
-                Accum::Add,
-                rm(a_prev, n, layer.n_in),
-                rm(w, layer.n_out, layer.n_in).transpose(),
-                1.0,
-            );
+            times_transposed(z, Accum::Add, a_prev, w, n, *layer, 1.0);
             let (d1, d2) = (&mut ws.d1[l], &mut ws.d2[l]);
             let act = layer.activation;
             for i in 0..z.len() {
@@ -426,21 +440,9 @@ impl Mlp {
             for row in z_dot.chunks_exact_mut(layer.n_out) {
                 row.copy_from_slice(vb);
             }
-            gemm(
-                rm_mut(z_dot, n, layer.n_out),
-                Accum::Add,
-                rm(a_prev, n, layer.n_in),
-                rm(vw, layer.n_out, layer.n_in).transpose(),
-                1.0,
-            );
+            times_transposed(z_dot, Accum::Add, a_prev, vw, n, *layer, 1.0);
             if l > 0 {
-                gemm(
-                    rm_mut(z_dot, n, layer.n_out),
-                    Accum::Add,
-                    rm(&dot_before[l - 1], n, layer.n_in),
-                    rm(w, layer.n_out, layer.n_in).transpose(),
-                    1.0,
-                );
+                times_transposed(z_dot, Accum::Add, &dot_before[l - 1], w, n, *layer, 1.0);
             }
             if which == Passes::Second {
                 // Z̈ = Ä_{l−1}Wᵀ + 2Ȧ_{l−1}Vᵀ (zero at the first layer).
@@ -449,20 +451,9 @@ impl Mlp {
                 if l == 0 {
                     z_ddot.iter_mut().for_each(|v| *v = 0.0);
                 } else {
-                    gemm(
-                        rm_mut(z_ddot, n, layer.n_out),
-                        Accum::Replace,
-                        rm(&dd_before[l - 1], n, layer.n_in),
-                        rm(w, layer.n_out, layer.n_in).transpose(),
-                        1.0,
-                    );
-                    gemm(
-                        rm_mut(z_ddot, n, layer.n_out),
-                        Accum::Add,
-                        rm(&dot_before[l - 1], n, layer.n_in),
-                        rm(vw, layer.n_out, layer.n_in).transpose(),
-                        2.0,
-                    );
+                    let (a_dd, a_d) = (&dd_before[l - 1], &dot_before[l - 1]);
+                    times_transposed(z_ddot, Accum::Replace, a_dd, w, n, *layer, 1.0);
+                    times_transposed(z_ddot, Accum::Add, a_d, vw, n, *layer, 2.0);
                 }
                 // Ä = φ″⊙Ż² + φ′⊙Z̈.
                 for i in 0..z_ddot.len() {
@@ -552,13 +543,19 @@ impl Mlp {
         Ok(loss)
     }
 
-    /// The training error after a forward pass: the classification error rate for
-    /// `categorical` (argmax z against argmax y), else the squared error of the mean
-    /// prediction ∇A(z) summed over outputs, averaged over examples (the reconstruction error of
-    /// Hinton & Salakhutdinov 2006 for autoencoders).
-    pub fn error(&self, theta: &[f64], data: &Dataset, ws: &mut Workspace) -> Result<f64> {
+    /// The loss and the training error from one forward pass. The error is the
+    /// classification error rate for `categorical` (argmax z against argmax y), else the squared
+    /// error of the mean prediction ∇A(z) summed over outputs, averaged over examples (the
+    /// reconstruction error of Hinton & Salakhutdinov 2006 for autoencoders).
+    pub fn loss_and_error(
+        &self,
+        theta: &[f64],
+        data: &Dataset,
+        ws: &mut Workspace,
+    ) -> Result<(f64, f64)> {
         self.check_call(theta, data, ws)?;
         self.passes(theta, None, data, ws, Passes::Forward);
+        let loss = self.output_loss(data, ws, false);
         let k = self.output_dim();
         let z = &ws.a[self.layers.len() - 1];
         let mut total = 0.0;
@@ -576,7 +573,7 @@ impl Mlp {
                 }
             };
         }
-        Ok(total / data.n as f64)
+        Ok((loss, total / data.n as f64))
     }
 
     /// The loss alone (one forward pass).

@@ -186,6 +186,7 @@ struct Objective<'a> {
     chunks: Vec<Dataset>,
     ws: Workspace,
     chunk_ws: Vec<Workspace>,
+    cg: CgWorkspace,
     wd: f64,
     products: Products,
 }
@@ -195,6 +196,13 @@ impl Objective<'_> {
         self.products.loss += 1;
         let l = self.net.loss(theta, self.data, &mut self.ws)?;
         Ok(l + 0.5 * self.wd * dot(theta, theta))
+    }
+
+    /// The loss (with weight decay) and the training error, from one forward pass.
+    fn loss_and_error(&mut self, theta: &[f64]) -> Result<(f64, f64)> {
+        self.products.loss += 1;
+        let (l, e) = self.net.loss_and_error(theta, self.data, &mut self.ws)?;
+        Ok((l + 0.5 * self.wd * dot(theta, theta), e))
     }
 
     fn gradient(&mut self, theta: &[f64], g: &mut [f64]) -> Result<f64> {
@@ -272,7 +280,7 @@ fn pcg_with_iterates(
         rel_tol: 1e-10,
         max_iters,
     };
-    let mut ws = CgWorkspace::new(b.len());
+    let mut ws = std::mem::take(&mut obj.cg);
     let report = conjugate_gradient_observed(
         |v, out| obj.curvature(c, theta, v, lambda, out),
         b,
@@ -285,7 +293,9 @@ fn pcg_with_iterates(
                 kept.push((k, y.to_vec()));
             }
         },
-    )?;
+    );
+    obj.cg = ws;
+    let report = report?;
     let it = report.iterations;
     if kept.last().map(|k| k.0) != Some(it) {
         kept.push((it, x.to_vec()));
@@ -314,18 +324,19 @@ pub fn train(
         ws: Workspace::new(net, data.n),
         chunks,
         chunk_ws,
+        cg: CgWorkspace::new(p),
         wd: cfg.weight_decay,
         products: Products::default(),
     };
     let start = Instant::now();
     let mut theta = theta0.to_vec();
     let mut g = vec![0.0; p];
-    let mut loss = obj.loss(&theta)?;
+    let (mut loss, train_error) = obj.loss_and_error(&theta)?;
     let mut records = vec![IterRecord {
         iter: 0,
         wall_s: 0.0,
         loss,
-        train_error: net.error(&theta, data, &mut obj.ws)?,
+        train_error,
         lambda: cfg.lambda0,
         rho: None,
         cg_iters: 0,
@@ -373,12 +384,13 @@ pub fn train(
         if rate > 0.0 {
             delta_prev = Some(step);
         }
-        loss = obj.loss(&theta)?;
+        let (new_loss, train_error) = obj.loss_and_error(&theta)?;
+        loss = new_loss;
         records.push(IterRecord {
             iter: k,
             wall_s: start.elapsed().as_secs_f64(),
             loss,
-            train_error: net.error(&theta, data, &mut obj.ws)?,
+            train_error,
             lambda,
             rho,
             cg_iters,

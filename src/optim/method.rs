@@ -286,10 +286,13 @@ impl<P: NaturalVelocity + Connection + ?Sized> Step<P> for GeodesicCorrection {
             previous,
         } = self;
         let n = x.len();
-        for b in [&mut *f, &mut *v, &mut *gamma, &mut *before] {
+        for b in [&mut *f, &mut *v, &mut *gamma] {
             b.resize(n, 0.0);
         }
-        before.copy_from_slice(x);
+        if *fast {
+            before.clear();
+            before.extend_from_slice(x);
+        }
         let prev = previous.as_deref().filter(|q| *fast && q.len() == n);
         commit(&name, p, x, h, next, |x, next| {
             p.natural_velocity_into(x, f)?;
@@ -452,7 +455,7 @@ impl<P: NgProblem + ?Sized> Step<P> for Stepper {
         Stepper::reset(self);
     }
     fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()> {
-        crate::error::check_vector("point", x, p.dim())?;
+        // Each step checks x against the problem (dimension, finiteness, domain) first.
         match &mut self.kind {
             Kind::Rk(s) => s.step(p, x, h),
             Kind::Geo(s) => s.step(p, x, h),
