@@ -70,6 +70,29 @@ fn products(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // The elementwise kernels on one 784-unit layer of the batch.
+    let mut group = c.benchmark_group("kernels, 784,000 units");
+    group.sample_size(11);
+    let z: Vec<f64> = (0..784_000)
+        .map(|i| (i % 2000) as f64 / 100.0 - 10.0)
+        .collect();
+    let y: Vec<f64> = (0..784_000).map(|i| (i % 101) as f64 / 100.0).collect();
+    let (mut a, mut d1, mut d2) = (z.clone(), vec![0.0; z.len()], vec![0.0; z.len()]);
+    group.bench_function("logistic with σ′ and σ″", |b| {
+        b.iter(|| {
+            a.copy_from_slice(&z);
+            natflow::nn::kernels::logistic_derivatives(&mut a, &mut d1, &mut d2)
+        })
+    });
+    group.bench_function("Bernoulli loss and gradient", |b| {
+        b.iter(|| {
+            black_box(natflow::nn::kernels::bernoulli_loss_grad(
+                &z, &y, 1.0, &mut d1,
+            ))
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, products);

@@ -236,16 +236,78 @@ fn natural_direction_by_conjugate_gradient_matches_a_dense_solve() {
 
 #[test]
 fn products_are_identical_run_to_run() {
-    let (net, data, theta) = tiny(Activation::Logistic, OutputFamily::Bernoulli, 9, 11);
+    // 200 examples in three parts: the threaded path, whose partial sums must be added in a
+    // fixed order.
+    let (net, data, theta) = tiny(Activation::Logistic, OutputFamily::Bernoulli, 200, 11);
     let v = direction(net.n_params(), 12);
     let run = || {
-        let mut ws = Workspace::new(&net, data.n);
+        let mut ws = Workspace::with_parts(&net, data.n, 3);
+        assert_eq!(ws.n_parts(), 3);
         let mut out = vec![0.0; net.n_params()];
         net.connection_vector(&theta, &data, &v, 0.0, &mut ws, &mut out)
             .unwrap();
         out
     };
     assert_eq!(run(), run());
+}
+
+#[test]
+fn a_batch_split_over_threads_gives_the_products_of_the_whole_batch() {
+    // The split path against the single-part path (itself checked against AD above): the same
+    // sums in another order, so equal to rounding.
+    for (act, out) in all_cases() {
+        let (net, data, theta) = tiny(act, out, 203, 21);
+        let v = direction(net.n_params(), 22);
+        let mut whole = Workspace::with_parts(&net, data.n, 1);
+        let mut split = Workspace::with_parts(&net, data.n, 3);
+        assert_eq!((whole.n_parts(), split.n_parts()), (1, 3));
+        let p = net.n_params();
+        let (mut a, mut b) = (vec![0.0; p], vec![0.0; p]);
+        let la = net
+            .loss_gradient(&theta, &data, &mut whole, &mut a)
+            .unwrap();
+        let lb = net
+            .loss_gradient(&theta, &data, &mut split, &mut b)
+            .unwrap();
+        assert_relative_eq!(la, lb, max_relative = 1e-13);
+        assert_relative_eq!(
+            a.as_slice(),
+            b.as_slice(),
+            epsilon = 1e-15,
+            max_relative = 1e-12
+        );
+        net.fisher_vector(&theta, &data, &v, &mut whole, &mut a)
+            .unwrap();
+        net.fisher_vector(&theta, &data, &v, &mut split, &mut b)
+            .unwrap();
+        assert_relative_eq!(
+            a.as_slice(),
+            b.as_slice(),
+            epsilon = 1e-15,
+            max_relative = 1e-12
+        );
+        net.connection_vector(&theta, &data, &v, 0.5, &mut whole, &mut a)
+            .unwrap();
+        net.connection_vector(&theta, &data, &v, 0.5, &mut split, &mut b)
+            .unwrap();
+        assert_relative_eq!(
+            a.as_slice(),
+            b.as_slice(),
+            epsilon = 1e-15,
+            max_relative = 1e-12
+        );
+        let (ea, eb) = (
+            net.loss_and_error(&theta, &data, &mut whole).unwrap(),
+            net.loss_and_error(&theta, &data, &mut split).unwrap(),
+        );
+        assert_relative_eq!(ea.0, eb.0, max_relative = 1e-13);
+        assert_relative_eq!(ea.1, eb.1, epsilon = 1e-15, max_relative = 1e-13);
+        assert_relative_eq!(
+            net.loss(&theta, &data, &mut split).unwrap(),
+            la,
+            max_relative = 1e-13
+        );
+    }
 }
 
 #[test]

@@ -83,6 +83,32 @@ impl Activation {
         }
     }
 
+    /// z ← φ(z), d1 ← φ′(z) and, when given, d2 ← φ″(z), elementwise over a whole layer
+    /// (the logistic function through the vectorised [`kernels`](super::kernels)).
+    pub fn eval_slice(self, z: &mut [f64], d1: &mut [f64], d2: Option<&mut [f64]>) {
+        match (self, d2) {
+            (Activation::Logistic, Some(d2)) => super::kernels::logistic_derivatives(z, d1, d2),
+            (Activation::Logistic, None) => super::kernels::logistic_first(z, d1),
+            (Activation::Linear, d2) => {
+                d1.fill(1.0);
+                if let Some(d2) = d2 {
+                    d2.fill(0.0);
+                }
+            }
+            (act, Some(d2)) => {
+                for ((z, d1), d2) in z.iter_mut().zip(d1.iter_mut()).zip(d2.iter_mut()) {
+                    (*z, *d1, *d2) = act.eval(*z);
+                }
+            }
+            (act, None) => {
+                for (z, d1) in z.iter_mut().zip(d1.iter_mut()) {
+                    let (f, f1, _) = act.eval(*z);
+                    (*z, *d1) = (f, f1);
+                }
+            }
+        }
+    }
+
     /// φ(x) for any scalar type.
     pub fn apply<D: Real>(self, x: D) -> D {
         match self {

@@ -260,11 +260,21 @@ impl Mlp {
     }
 }
 
-/// Buffers for one batch size: activations and their first and second directional
+/// The examples a part of the batch covers: n rows of X (n × d) and Y (n × k), row-major.
+#[derive(Debug, Clone, Copy)]
+struct Rows<'a> {
+    n: usize,
+    x: &'a [f64],
+    y: &'a [f64],
+}
+
+/// Buffers for one part of a batch: activations and their first and second directional
 /// derivatives, φ′ and φ″ at every layer, and the backpropagated errors.
 #[derive(Debug, Clone)]
-pub struct Workspace {
+struct Buffers {
     n: usize,
+    /// The rows `start..start + n` of the batch.
+    start: usize,
     a: Vec<Vec<f64>>,
     d1: Vec<Vec<f64>>,
     d2: Vec<Vec<f64>>,
@@ -273,11 +283,14 @@ pub struct Workspace {
     delta: Vec<f64>,
     delta_prev: Vec<f64>,
     mean: Vec<f64>,
+    /// This part's Jᵀδ (parts after the first; the first writes into the caller's buffer).
+    partial: Vec<f64>,
+    /// Let each GEMM use every core (when the batch is not split).
+    parallel_gemm: bool,
 }
 
-impl Workspace {
-    /// Buffers for `net` on batches of n examples.
-    pub fn new(net: &Mlp, n: usize) -> Self {
+impl Buffers {
+    fn new(net: &Mlp, start: usize, n: usize, partial: usize, parallel_gemm: bool) -> Self {
         let widths: Vec<usize> = net.layers.iter().map(|l| l.n_out).collect();
         let per_layer = || widths.iter().map(|w| vec![0.0; n * w]).collect::<Vec<_>>();
         let widest = widths
@@ -286,9 +299,9 @@ impl Workspace {
             .chain([net.input_dim])
             .max()
             .unwrap_or(0);
-        let k = net.output_dim();
         Self {
             n,
+            start,
             a: per_layer(),
             d1: per_layer(),
             d2: per_layer(),
@@ -296,13 +309,74 @@ impl Workspace {
             a_ddot: per_layer(),
             delta: vec![0.0; n * widest],
             delta_prev: vec![0.0; n * widest],
-            mean: vec![0.0; k],
+            mean: vec![0.0; net.output_dim()],
+            partial: vec![0.0; partial],
+            parallel_gemm,
         }
+    }
+
+    fn rows<'a>(&self, data: &'a Dataset) -> Rows<'a> {
+        let (d, k) = (data.input_dim, data.target_dim);
+        let range = self.start..self.start + self.n;
+        Rows {
+            n: self.n,
+            x: &data.x[range.start * d..range.end * d],
+            y: &data.y[range.start * k..range.end * k],
+        }
+    }
+}
+
+/// Buffers for one batch size, so that a product allocates nothing.
+///
+/// A batch of at least 2·[`MIN_PART_ROWS`] examples is split by rows into one part per
+/// thread of the rayon pool (at most N / [`MIN_PART_ROWS`] parts); each part runs its whole
+/// forward, R-, S- and backward passes on one thread with single-threaded GEMMs, and the parts'
+/// sums (loss, Jᵀδ) are added in part order, so results are identical run to run on a
+/// machine. Data parallelism beats splitting every GEMM: it also spreads the elementwise work
+/// and pays one fork–join per product instead of one per matrix product.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    n: usize,
+    parts: Vec<Buffers>,
+}
+
+/// The fewest examples a part of a split batch gets.
+pub const MIN_PART_ROWS: usize = 64;
+
+impl Workspace {
+    /// Buffers for `net` on batches of n examples, split over the threads of the rayon pool.
+    pub fn new(net: &Mlp, n: usize) -> Self {
+        Self::with_parts(net, n, rayon::current_num_threads())
+    }
+
+    /// Buffers for `net` on batches of n examples, split into at most `parts` parts (at least
+    /// one; fewer when the batch is small).
+    pub fn with_parts(net: &Mlp, n: usize, parts: usize) -> Self {
+        let parts = parts.min(n / MIN_PART_ROWS).max(1);
+        let p = net.n_params();
+        let buffers = (0..parts)
+            .map(|i| {
+                let (start, end) = (i * n / parts, (i + 1) * n / parts);
+                Buffers::new(
+                    net,
+                    start,
+                    end - start,
+                    if i == 0 { 0 } else { p },
+                    parts == 1,
+                )
+            })
+            .collect();
+        Self { n, parts: buffers }
     }
 
     /// The batch size the buffers are for.
     pub fn batch_size(&self) -> usize {
         self.n
+    }
+
+    /// The number of parts the batch is split into.
+    pub fn n_parts(&self) -> usize {
+        self.parts.len()
     }
 }
 
@@ -310,16 +384,17 @@ impl Workspace {
 /// more than it saves on small layers).
 const PARALLEL_WORK: usize = 1 << 18;
 
-/// dst (m × n) = or += alpha · lhs · rhs, on every core when the product is large.
+/// dst (m × n) = or += alpha · lhs · rhs, on every core when allowed and the product is large.
 fn gemm(
     dst: MatMut<'_, f64>,
     accum: Accum,
     lhs: MatRef<'_, f64>,
     rhs: MatRef<'_, f64>,
     alpha: f64,
+    parallel: bool,
 ) {
     let work = dst.nrows() * dst.ncols() * lhs.ncols();
-    let par = if work < PARALLEL_WORK {
+    let par = if !parallel || work < PARALLEL_WORK {
         faer::Par::Seq
     } else {
         faer::get_global_parallelism()
@@ -349,6 +424,7 @@ fn clear_upper_simd_state() {
 
 /// dst (N × n_out) = or += alpha · src (N × n_in) · Mᵀ, for M (n_out × n_in, row-major) a
 /// layer's weights or a direction's: the product every forward-type pass makes.
+#[allow(clippy::too_many_arguments)]
 fn times_transposed(
     dst: &mut [f64],
     accum: Accum,
@@ -357,6 +433,7 @@ fn times_transposed(
     n: usize,
     layer: Layer,
     alpha: f64,
+    parallel: bool,
 ) {
     gemm(
         rm_mut(dst, n, layer.n_out),
@@ -364,6 +441,7 @@ fn times_transposed(
         rm(src, n, layer.n_in),
         rm(m, layer.n_out, layer.n_in).transpose(),
         alpha,
+        parallel,
     );
 }
 
@@ -401,34 +479,77 @@ impl Mlp {
         Ok(())
     }
 
-    /// The forward pass, and with a direction v the R- and S-passes, into the workspace.
+    /// Runs `part` on every part of the batch (in parallel when split), each with its rows,
+    /// its buffers and its own output buffer (the first part: `out`, when given); then adds the
+    /// other parts' outputs into `out` in part order and returns the parts' results in order.
+    fn over_parts<R: Send>(
+        &self,
+        data: &Dataset,
+        ws: &mut Workspace,
+        out: Option<&mut [f64]>,
+        part: impl Fn(Rows<'_>, &mut Buffers, Option<&mut [f64]>) -> R + Sync,
+    ) -> Vec<R> {
+        use rayon::prelude::*;
+        let with_out = out.is_some();
+        let (first, rest) = ws.parts.split_first_mut().expect("at least one part");
+        if rest.is_empty() {
+            return vec![part(first.rows(data), first, out)];
+        }
+        let mut results: Vec<Option<R>> = Vec::new();
+        results.resize_with(rest.len() + 1, || None);
+        let (r_first, r_rest) = results.split_first_mut().expect("at least one part");
+        rayon::join(
+            || *r_first = Some(part(first.rows(data), first, out)),
+            || {
+                rest.par_iter_mut()
+                    .zip(r_rest.par_iter_mut())
+                    .for_each(|(buf, r)| {
+                        let mut partial = std::mem::take(&mut buf.partial);
+                        let o = with_out.then_some(&mut partial[..]);
+                        *r = Some(part(buf.rows(data), buf, o));
+                        buf.partial = partial;
+                    })
+            },
+        );
+        results
+            .into_iter()
+            .map(|r| r.expect("every part ran"))
+            .collect()
+    }
+
+    /// out += the other parts' Jᵀδ, in part order.
+    fn add_partials(ws: &Workspace, out: &mut [f64]) {
+        for buf in &ws.parts[1..] {
+            out.iter_mut().zip(&buf.partial).for_each(|(o, p)| *o += p);
+        }
+    }
+
+    /// The forward pass, and with a direction v the R- and S-passes, into the buffers.
     fn passes(
         &self,
         theta: &[f64],
         v: Option<&[f64]>,
-        data: &Dataset,
-        ws: &mut Workspace,
+        rows: Rows<'_>,
+        ws: &mut Buffers,
         which: Passes,
     ) {
-        let n = data.n;
+        let n = rows.n;
+        let par = ws.parallel_gemm;
         for (l, layer) in self.layers.iter().enumerate() {
             let (w, b) = self.layer_params(theta, l);
             let (before, rest) = ws.a.split_at_mut(l);
-            let a_prev: &[f64] = if l == 0 { &data.x } else { &before[l - 1] };
+            let a_prev: &[f64] = if l == 0 { rows.x } else { &before[l - 1] };
             let z = &mut rest[0];
             // Z = A_{l−1} Wᵀ + 1 bᵀ (bias first, then accumulate the product).
             for row in z.chunks_exact_mut(layer.n_out) {
                 row.copy_from_slice(b);
             }
-            times_transposed(z, Accum::Add, a_prev, w, n, *layer, 1.0);
+            times_transposed(z, Accum::Add, a_prev, w, n, *layer, 1.0, par);
             let (d1, d2) = (&mut ws.d1[l], &mut ws.d2[l]);
-            let act = layer.activation;
-            for i in 0..z.len() {
-                let (f, f1, f2) = act.eval(z[i]);
-                z[i] = f;
-                d1[i] = f1;
-                d2[i] = f2;
-            }
+            // φ″ only feeds the S-pass.
+            layer
+                .activation
+                .eval_slice(z, d1, (which == Passes::Second).then_some(&mut d2[..]));
             if which == Passes::Forward {
                 continue;
             }
@@ -440,9 +561,18 @@ impl Mlp {
             for row in z_dot.chunks_exact_mut(layer.n_out) {
                 row.copy_from_slice(vb);
             }
-            times_transposed(z_dot, Accum::Add, a_prev, vw, n, *layer, 1.0);
+            times_transposed(z_dot, Accum::Add, a_prev, vw, n, *layer, 1.0, par);
             if l > 0 {
-                times_transposed(z_dot, Accum::Add, &dot_before[l - 1], w, n, *layer, 1.0);
+                times_transposed(
+                    z_dot,
+                    Accum::Add,
+                    &dot_before[l - 1],
+                    w,
+                    n,
+                    *layer,
+                    1.0,
+                    par,
+                );
             }
             if which == Passes::Second {
                 // Z̈ = Ä_{l−1}Wᵀ + 2Ȧ_{l−1}Vᵀ (zero at the first layer).
@@ -452,8 +582,8 @@ impl Mlp {
                     z_ddot.iter_mut().for_each(|v| *v = 0.0);
                 } else {
                     let (a_dd, a_d) = (&dd_before[l - 1], &dot_before[l - 1]);
-                    times_transposed(z_ddot, Accum::Replace, a_dd, w, n, *layer, 1.0);
-                    times_transposed(z_ddot, Accum::Add, a_d, vw, n, *layer, 2.0);
+                    times_transposed(z_ddot, Accum::Replace, a_dd, w, n, *layer, 1.0, par);
+                    times_transposed(z_ddot, Accum::Add, a_d, vw, n, *layer, 2.0, par);
                 }
                 // Ä = φ″⊙Ż² + φ′⊙Z̈.
                 for i in 0..z_ddot.len() {
@@ -467,12 +597,13 @@ impl Mlp {
         }
     }
 
-    /// Backpropagates δ_L (in `ws.delta`, N × k) into `out` = Jᵀδ in the parameter layout.
-    fn backprop(&self, theta: &[f64], data: &Dataset, ws: &mut Workspace, out: &mut [f64]) {
-        let n = data.n;
+    /// Backpropagates δ_L (in `ws.delta`, n × k) into `out` = Jᵀδ in the parameter layout.
+    fn backprop(&self, theta: &[f64], rows: Rows<'_>, ws: &mut Buffers, out: &mut [f64]) {
+        let n = rows.n;
+        let par = ws.parallel_gemm;
         for l in (0..self.layers.len()).rev() {
             let layer = self.layers[l];
-            let a_prev: &[f64] = if l == 0 { &data.x } else { &ws.a[l - 1] };
+            let a_prev: &[f64] = if l == 0 { rows.x } else { &ws.a[l - 1] };
             let delta = &ws.delta[..n * layer.n_out];
             let (gw, gb) = self.layer_params_mut(out, l);
             // ∂W = δᵀ A_{l−1}, ∂b = column sums of δ.
@@ -482,6 +613,7 @@ impl Mlp {
                 rm(delta, n, layer.n_out).transpose(),
                 rm(a_prev, n, layer.n_in),
                 1.0,
+                par,
             );
             gb.iter_mut().for_each(|g| *g = 0.0);
             for row in delta.chunks_exact(layer.n_out) {
@@ -496,6 +628,7 @@ impl Mlp {
                     rm(delta, n, layer.n_out),
                     rm(w, layer.n_out, layer.n_in),
                     1.0,
+                    par,
                 );
                 let d1 = &ws.d1[l - 1];
                 prev.iter_mut().zip(d1).for_each(|(p, d)| *p *= d);
@@ -504,27 +637,13 @@ impl Mlp {
         }
     }
 
-    /// L = (1/N) Σ ℓ(zₙ, yₙ) after a forward pass, with δ_L = (∇A(zₙ) − yₙ)/N written to
-    /// `ws.delta` (scaled by 1/N when `for_gradient`).
-    ///
-    /// The elementwise loops here and in the passes run on one thread: spreading them over a
-    /// second thread pool (rayon's own, or faer's spindle pool between GEMM calls) made the
-    /// products 3–7× slower on the 2-core development machine, as the pools' spinning workers
-    /// took the cores from the next GEMM (measured with `cargo bench --bench nn`).
-    fn output_loss(&self, data: &Dataset, ws: &mut Workspace, for_gradient: bool) -> f64 {
+    /// Σ ℓ(zₙ, yₙ) over the part's rows after a forward pass, with δ_L = scale·(∇A(zₙ) − yₙ)
+    /// written to `ws.delta`.
+    fn output_loss(&self, rows: Rows<'_>, ws: &mut Buffers, scale: f64) -> f64 {
         let k = self.output_dim();
-        let n = data.n;
-        let inv_n = 1.0 / n as f64;
         let z = &ws.a[self.layers.len() - 1];
-        let out = self.output;
-        let mut loss = 0.0;
-        for (i, dr) in ws.delta[..n * k].chunks_exact_mut(k).enumerate() {
-            loss += out.loss_grad(&z[i * k..(i + 1) * k], data.y_row(i), dr);
-            if for_gradient {
-                dr.iter_mut().for_each(|g| *g *= inv_n);
-            }
-        }
-        loss * inv_n
+        self.output
+            .loss_grad_batch(z, rows.y, k, scale, &mut ws.delta[..rows.n * k])
     }
 
     /// The loss L(θ) = (1/N) Σ ℓ(zₙ, yₙ) and its gradient into `grad`.
@@ -537,10 +656,15 @@ impl Mlp {
     ) -> Result<f64> {
         self.check_call(theta, data, ws)?;
         check_out("gradient", grad, self.n_params())?;
-        self.passes(theta, None, data, ws, Passes::Forward);
-        let loss = self.output_loss(data, ws, true);
-        self.backprop(theta, data, ws, grad);
-        Ok(loss)
+        let inv_n = 1.0 / data.n as f64;
+        let sums = self.over_parts(data, ws, Some(&mut *grad), |rows, buf, out| {
+            self.passes(theta, None, rows, buf, Passes::Forward);
+            let loss = self.output_loss(rows, buf, inv_n);
+            self.backprop(theta, rows, buf, out.expect("an output"));
+            loss
+        });
+        Self::add_partials(ws, grad);
+        Ok(sums.iter().sum::<f64>() * inv_n)
     }
 
     /// The loss and the training error from one forward pass. The error is the
@@ -554,33 +678,45 @@ impl Mlp {
         ws: &mut Workspace,
     ) -> Result<(f64, f64)> {
         self.check_call(theta, data, ws)?;
-        self.passes(theta, None, data, ws, Passes::Forward);
-        let loss = self.output_loss(data, ws, false);
         let k = self.output_dim();
-        let z = &ws.a[self.layers.len() - 1];
-        let mut total = 0.0;
-        for i in 0..data.n {
-            let zi = &z[i * k..(i + 1) * k];
-            let yi = data.y_row(i);
-            total += match self.output {
-                OutputFamily::Categorical => {
-                    let arg = |v: &[f64]| (0..k).fold(0, |b, j| if v[j] > v[b] { j } else { b });
-                    f64::from(u8::from(arg(zi) != arg(yi)))
-                }
-                _ => {
-                    self.output.mean(zi, &mut ws.mean);
-                    ws.mean.iter().zip(yi).map(|(p, y)| (p - y) * (p - y)).sum()
-                }
-            };
-        }
-        Ok((loss, total / data.n as f64))
+        let sums = self.over_parts(data, ws, None, |rows, buf, _| {
+            self.passes(theta, None, rows, buf, Passes::Forward);
+            let loss = self.output_loss(rows, buf, 1.0);
+            let z = &buf.a[self.layers.len() - 1];
+            let mut total = 0.0;
+            for (zi, yi) in z.chunks_exact(k).zip(rows.y.chunks_exact(k)) {
+                total += match self.output {
+                    OutputFamily::Categorical => {
+                        let arg =
+                            |v: &[f64]| (0..k).fold(0, |b, j| if v[j] > v[b] { j } else { b });
+                        f64::from(u8::from(arg(zi) != arg(yi)))
+                    }
+                    _ => {
+                        self.output.mean(zi, &mut buf.mean);
+                        buf.mean
+                            .iter()
+                            .zip(yi)
+                            .map(|(p, y)| (p - y) * (p - y))
+                            .sum()
+                    }
+                };
+            }
+            (loss, total)
+        });
+        let inv_n = 1.0 / data.n as f64;
+        let loss: f64 = sums.iter().map(|s| s.0).sum();
+        let error: f64 = sums.iter().map(|s| s.1).sum();
+        Ok((loss * inv_n, error * inv_n))
     }
 
     /// The loss alone (one forward pass).
     pub fn loss(&self, theta: &[f64], data: &Dataset, ws: &mut Workspace) -> Result<f64> {
         self.check_call(theta, data, ws)?;
-        self.passes(theta, None, data, ws, Passes::Forward);
-        Ok(self.output_loss(data, ws, false))
+        let sums = self.over_parts(data, ws, None, |rows, buf, _| {
+            self.passes(theta, None, rows, buf, Passes::Forward);
+            self.output_loss(rows, buf, 1.0)
+        });
+        Ok(sums.iter().sum::<f64>() / data.n as f64)
     }
 
     /// The Fisher-vector product F v = (1/N) Σ Jₙᵀ Hₙ Jₙ v into `out`.
@@ -595,19 +731,7 @@ impl Mlp {
         self.check_call(theta, data, ws)?;
         check_vector("vector", v, self.n_params())?;
         check_out("Fisher-vector product", out, self.n_params())?;
-        self.passes(theta, Some(v), data, ws, Passes::First);
-        let k = self.output_dim();
-        let last = self.layers.len() - 1;
-        let inv_n = 1.0 / data.n as f64;
-        for i in 0..data.n {
-            let z = &ws.a[last][i * k..(i + 1) * k];
-            let jv = &ws.a_dot[last][i * k..(i + 1) * k];
-            self.output.mean(z, &mut ws.mean);
-            let d = &mut ws.delta[i * k..(i + 1) * k];
-            self.output.hessian_vector(&ws.mean, jv, d);
-            d.iter_mut().for_each(|x| *x *= inv_n);
-        }
-        self.backprop(theta, data, ws, out);
+        self.output_product(theta, data, v, None, ws, out);
         Ok(())
     }
 
@@ -630,24 +754,51 @@ impl Mlp {
                 "α must be a finite number, got {alpha}"
             )));
         }
-        self.passes(theta, Some(v), data, ws, Passes::Second);
+        self.output_product(theta, data, v, Some(alpha), ws, out);
+        Ok(())
+    }
+
+    /// F·v (`alpha` = None) or c_α(v): the passes, the output family's share at z, backprop.
+    fn output_product(
+        &self,
+        theta: &[f64],
+        data: &Dataset,
+        v: &[f64],
+        alpha: Option<f64>,
+        ws: &mut Workspace,
+        out: &mut [f64],
+    ) {
         let k = self.output_dim();
         let last = self.layers.len() - 1;
         let inv_n = 1.0 / data.n as f64;
-        let c = 0.5 * (1.0 - alpha);
-        for i in 0..data.n {
-            let z = &ws.a[last][i * k..(i + 1) * k];
-            let jv = &ws.a_dot[last][i * k..(i + 1) * k];
-            let d2z = &ws.a_ddot[last][i * k..(i + 1) * k];
-            self.output.mean(z, &mut ws.mean);
-            let d = &mut ws.delta[i * k..(i + 1) * k];
-            self.output.hessian_vector(&ws.mean, d2z, d);
-            if c != 0.0 {
-                self.output.add_third_uu(&ws.mean, jv, c, d);
-            }
-            d.iter_mut().for_each(|x| *x *= inv_n);
-        }
-        self.backprop(theta, data, ws, out);
-        Ok(())
+        self.over_parts(data, ws, Some(&mut *out), |rows, buf, o| {
+            let which = if alpha.is_some() {
+                Passes::Second
+            } else {
+                Passes::First
+            };
+            self.passes(theta, Some(v), rows, buf, which);
+            let nk = rows.n * k;
+            let (third, w) = match alpha {
+                // c_α: ∇²A(z) Z̈ + (1−α)/2 D³A(z)[Ż, Ż, ·].
+                Some(alpha) => (
+                    Some((&buf.a_dot[last][..nk], 0.5 * (1.0 - alpha))),
+                    &buf.a_ddot[last][..nk],
+                ),
+                // F·v: ∇²A(z) Ż.
+                None => (None, &buf.a_dot[last][..nk]),
+            };
+            self.output.connection_batch(
+                &buf.a[last],
+                third,
+                w,
+                k,
+                inv_n,
+                &mut buf.mean,
+                &mut buf.delta[..nk],
+            );
+            self.backprop(theta, rows, buf, o.expect("an output"));
+        });
+        Self::add_partials(ws, out);
     }
 }

@@ -8,6 +8,7 @@ pub mod activation;
 pub mod data;
 pub mod dense;
 pub mod io;
+pub mod kernels;
 pub mod mlp;
 pub mod output;
 pub mod probe;

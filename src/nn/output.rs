@@ -124,6 +124,69 @@ impl OutputFamily {
         }
     }
 
+    /// Over a batch of rows of width k: Σₙ ℓ(zₙ, yₙ), with `grad` = scale·(∇A(z) − y) row by row
+    /// (Bernoulli through the vectorised [`kernels`](super::kernels)).
+    pub fn loss_grad_batch(
+        self,
+        z: &[f64],
+        y: &[f64],
+        k: usize,
+        scale: f64,
+        grad: &mut [f64],
+    ) -> f64 {
+        let nk = grad.len();
+        if self == OutputFamily::Bernoulli {
+            return super::kernels::bernoulli_loss_grad(&z[..nk], &y[..nk], scale, grad);
+        }
+        let mut loss = 0.0;
+        for (i, g) in grad.chunks_exact_mut(k).enumerate() {
+            let rows = i * k..(i + 1) * k;
+            loss += self.loss_grad(&z[rows.clone()], &y[rows], g);
+            if scale != 1.0 {
+                g.iter_mut().for_each(|g| *g *= scale);
+            }
+        }
+        loss
+    }
+
+    /// Over a batch of rows of width k: out = scale·(∇²A(z)w + c·D³A(z)[u, u, ·]) row by row,
+    /// the output layer's share of the α-connection product (w = D²z[v,v], u = Jv,
+    /// c = (1−α)/2); with `third` = None, out = scale·∇²A(z)w, of the Fisher product. `mean` is
+    /// scratch of length k.
+    #[allow(clippy::too_many_arguments)]
+    pub fn connection_batch(
+        self,
+        z: &[f64],
+        third: Option<(&[f64], f64)>,
+        w: &[f64],
+        k: usize,
+        scale: f64,
+        mean: &mut [f64],
+        out: &mut [f64],
+    ) {
+        let nk = out.len();
+        if self == OutputFamily::Bernoulli {
+            match third {
+                Some((u, c)) => {
+                    super::kernels::logistic_connection(&z[..nk], &u[..nk], &w[..nk], c, scale, out)
+                }
+                None => super::kernels::logistic_fisher(&z[..nk], &w[..nk], scale, out),
+            }
+            return;
+        }
+        for (i, d) in out.chunks_exact_mut(k).enumerate() {
+            let rows = i * k..(i + 1) * k;
+            self.mean(&z[rows.clone()], mean);
+            self.hessian_vector(mean, &w[rows.clone()], d);
+            if let Some((u, c)) = third
+                && c != 0.0
+            {
+                self.add_third_uu(mean, &u[rows], c, d);
+            }
+            d.iter_mut().for_each(|x| *x *= scale);
+        }
+    }
+
     /// The mean ∇A(z) into `p` (σ(z), z or softmax(z)).
     pub fn mean(self, z: &[f64], p: &mut [f64]) {
         match self {
