@@ -85,3 +85,45 @@ fn curves_are_deterministic_and_in_range() {
         );
     }
 }
+
+#[test]
+fn sparse_initialisation_has_fifteen_standard_normal_weights_per_unit() {
+    use natflow::nn::{Activation, Mlp, OutputFamily};
+    let widths = [400, 200, 30, 10];
+    let acts = [
+        Activation::Logistic,
+        Activation::Logistic,
+        Activation::Linear,
+        Activation::Linear,
+    ];
+    let net = Mlp::new(784, &widths, &acts, OutputFamily::Categorical).unwrap();
+    let theta = net.sparse_init(3);
+    assert_eq!(theta, net.sparse_init(3));
+    assert_ne!(theta, net.sparse_init(4));
+    let mut weights = vec![];
+    for (l, layer) in net.layers.iter().enumerate() {
+        let (w, b) = net.layer_params(&theta, l);
+        assert!(
+            b.iter().all(|&v| v == 0.0),
+            "layer {l}: biases must be zero"
+        );
+        for row in w.chunks_exact(layer.n_in) {
+            let nonzero: Vec<f64> = row.iter().copied().filter(|&v| v != 0.0).collect();
+            assert_eq!(nonzero.len(), layer.n_in.min(15), "layer {l}");
+            weights.extend(nonzero);
+        }
+    }
+    // 640 units × 15 weights from N(0, 1): mean and variance within four standard errors.
+    let n = weights.len() as f64;
+    assert_eq!(n, 9600.0);
+    let mean = weights.iter().sum::<f64>() / n;
+    let var = weights.iter().map(|w| (w - mean) * (w - mean)).sum::<f64>() / (n - 1.0);
+    assert!(mean.abs() < 4.0 / n.sqrt(), "mean {mean}");
+    assert!((var - 1.0).abs() < 4.0 * (2.0 / n).sqrt(), "variance {var}");
+    // Fourth moment of a normal: 3σ⁴ (heavier or lighter tails would show here).
+    let kurt = weights.iter().map(|w| (w - mean).powi(4)).sum::<f64>() / n / (var * var);
+    assert!(
+        (kurt - 3.0).abs() < 4.0 * (24.0 / n).sqrt(),
+        "kurtosis {kurt}"
+    );
+}

@@ -2,6 +2,7 @@
 //! writes what it returns. Every failure is one line on stderr and exit code 2.
 
 pub mod fig2;
+pub mod fig3;
 pub mod geometry;
 pub mod nn;
 pub mod order;
@@ -24,6 +25,9 @@ enum Command {
     Geometry(geometry::GeometryArgs),
     /// The paper's Figure 2: a Gamma fit by every method in four charts (JSON, SVG, PNG).
     Fig2(fig2::Fig2Args),
+    /// The paper's Figure 3: deep autoencoders and a classifier trained by ng, mid, geo, geo-f
+    /// and Adam (JSON, SVG, PNG).
+    Fig3(fig3::Fig3Args),
     /// Convergence- and invariance-order study of methods across charts (table, JSON, figures).
     Order(order::OrderArgs),
     /// Neural networks under natural gradient: `natflow nn probe`.
@@ -68,6 +72,7 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Geometry(args) => geometry::run(&args),
         Command::Fig2(args) => fig2::run(&args),
+        Command::Fig3(args) => fig3::run(&args),
         Command::Order(args) => order::run(&args),
         Command::Nn(args) => nn::run(&args),
     }

@@ -1,3 +1,4 @@
 //! The paper's experiments, each a function that returns a serialisable record.
 
 pub mod fig2;
+pub mod fig3;

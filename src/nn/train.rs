@@ -154,8 +154,11 @@ pub struct IterRecord {
     pub wall_s: f64,
     /// L(θ) + ½wd‖θ‖².
     pub loss: f64,
-    /// Training error ([`Mlp::error`]).
+    /// Training error ([`Mlp::loss_and_error`]).
     pub train_error: f64,
+    /// The same error on held-out data, when given ([`train_evaluated`]); its forward pass is
+    /// not counted in `wall_s` or `products`.
+    pub test_error: Option<f64>,
     /// Damping λ after the update.
     pub lambda: f64,
     /// Reduction ratio ρ (null for first-order methods and the start).
@@ -311,7 +314,35 @@ pub fn train(
     cfg: &TrainConfig,
     progress: &dyn Fn(usize),
 ) -> Result<TrainRun> {
+    train_evaluated(net, theta0, data, None, cfg, progress)
+}
+
+/// [`train`], also recording the error on held-out `test` data at every iteration (outside the
+/// timed and counted work).
+pub fn train_evaluated(
+    net: &Mlp,
+    theta0: &[f64],
+    data: &Dataset,
+    test: Option<&Dataset>,
+    cfg: &TrainConfig,
+    progress: &dyn Fn(usize),
+) -> Result<TrainRun> {
     validate(net, theta0, data, cfg)?;
+    if let Some(t) = test {
+        net.check_data(t)?;
+    }
+    let mut test_ws = test.map(|t| Workspace::new(net, t.n));
+    // Seconds spent on the test error, taken out of the wall time.
+    let held_out_s = std::cell::Cell::new(0.0);
+    let mut test_error = |theta: &[f64]| -> Result<Option<f64>> {
+        let (Some(t), Some(ws)) = (test, test_ws.as_mut()) else {
+            return Ok(None);
+        };
+        let clock = Instant::now();
+        let e = net.loss_and_error(theta, t, ws)?.1;
+        held_out_s.set(held_out_s.get() + clock.elapsed().as_secs_f64());
+        Ok(Some(e))
+    };
     let p = net.n_params();
     let chunk = cfg.chunk.min(data.n);
     let chunks: Vec<Dataset> = (0..data.n.div_ceil(chunk))
@@ -332,11 +363,13 @@ pub fn train(
     let mut theta = theta0.to_vec();
     let mut g = vec![0.0; p];
     let (mut loss, train_error) = obj.loss_and_error(&theta)?;
+    let first_test_error = test_error(&theta)?;
     let mut records = vec![IterRecord {
         iter: 0,
         wall_s: 0.0,
         loss,
         train_error,
+        test_error: first_test_error,
         lambda: cfg.lambda0,
         rho: None,
         cg_iters: 0,
@@ -386,11 +419,14 @@ pub fn train(
         }
         let (new_loss, train_error) = obj.loss_and_error(&theta)?;
         loss = new_loss;
+        let wall_s = start.elapsed().as_secs_f64();
+        let test_error = test_error(&theta)?;
         records.push(IterRecord {
             iter: k,
-            wall_s: start.elapsed().as_secs_f64(),
+            wall_s: wall_s - held_out_s.get(),
             loss,
             train_error,
+            test_error,
             lambda,
             rho,
             cg_iters,

@@ -2,6 +2,7 @@
 //! binary (the `dejavu` crate), registered once, so no system font is needed.
 
 pub mod fig2;
+pub mod fig3;
 pub mod order;
 
 use crate::error::Error;
