@@ -156,3 +156,25 @@ pub fn check_vector(what: &str, x: &[f64], n: usize) -> Result<()> {
     }
     Ok(())
 }
+
+/// The item of `all` whose `name_of` is `name`, else [`Error::Unknown`] listing every name:
+/// the parser behind the named enums (activations, output families, methods, tasks, …).
+pub fn parse_named<T: Copy>(
+    kind: &str,
+    name: &str,
+    all: &[T],
+    name_of: fn(T) -> &'static str,
+) -> Result<T> {
+    all.iter()
+        .copied()
+        .find(|&t| name_of(t) == name)
+        .ok_or_else(|| Error::Unknown {
+            kind: kind.into(),
+            name: name.into(),
+            expected: all
+                .iter()
+                .map(|&t| name_of(t))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}

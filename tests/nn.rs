@@ -263,6 +263,8 @@ fn a_batch_split_over_threads_gives_the_products_of_the_whole_batch() {
         assert_eq!((whole.n_parts(), split.n_parts()), (1, 3));
         let p = net.n_params();
         let (mut a, mut b) = (vec![0.0; p], vec![0.0; p]);
+        let agree =
+            |a: &[f64], b: &[f64]| assert_relative_eq!(a, b, epsilon = 1e-15, max_relative = 1e-12);
         let la = net
             .loss_gradient(&theta, &data, &mut whole, &mut a)
             .unwrap();
@@ -270,32 +272,17 @@ fn a_batch_split_over_threads_gives_the_products_of_the_whole_batch() {
             .loss_gradient(&theta, &data, &mut split, &mut b)
             .unwrap();
         assert_relative_eq!(la, lb, max_relative = 1e-13);
-        assert_relative_eq!(
-            a.as_slice(),
-            b.as_slice(),
-            epsilon = 1e-15,
-            max_relative = 1e-12
-        );
+        agree(&a, &b);
         net.fisher_vector(&theta, &data, &v, &mut whole, &mut a)
             .unwrap();
         net.fisher_vector(&theta, &data, &v, &mut split, &mut b)
             .unwrap();
-        assert_relative_eq!(
-            a.as_slice(),
-            b.as_slice(),
-            epsilon = 1e-15,
-            max_relative = 1e-12
-        );
+        agree(&a, &b);
         net.connection_vector(&theta, &data, &v, 0.5, &mut whole, &mut a)
             .unwrap();
         net.connection_vector(&theta, &data, &v, 0.5, &mut split, &mut b)
             .unwrap();
-        assert_relative_eq!(
-            a.as_slice(),
-            b.as_slice(),
-            epsilon = 1e-15,
-            max_relative = 1e-12
-        );
+        agree(&a, &b);
         let (ea, eb) = (
             net.loss_and_error(&theta, &data, &mut whole).unwrap(),
             net.loss_and_error(&theta, &data, &mut split).unwrap(),

@@ -48,14 +48,7 @@ impl Scale {
 
     /// The scale called `name`.
     pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.name() == name)
-            .ok_or_else(|| Error::Unknown {
-                kind: "scale".into(),
-                name: name.into(),
-                expected: Self::ALL.map(Scale::name).join(", "),
-            })
+        crate::error::parse_named("scale", name, &Self::ALL, Self::name)
     }
 }
 
@@ -98,14 +91,7 @@ impl Task {
 
     /// The task called `name`.
     pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.name() == name)
-            .ok_or_else(|| Error::Unknown {
-                kind: "task".into(),
-                name: name.into(),
-                expected: Self::ALL.map(Task::name).join(", "),
-            })
+        crate::error::parse_named("task", name, &Self::ALL, Self::name)
     }
 }
 

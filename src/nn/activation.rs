@@ -1,7 +1,7 @@
 //! Elementwise activations φ with φ′ and φ″ (for backpropagation and the second-order forward
 //! pass), and the same φ for any scalar type (the dense automatic-differentiation check).
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::geometry::Real;
 use serde::{Deserialize, Serialize};
 
@@ -44,14 +44,7 @@ impl Activation {
 
     /// The activation called `name`.
     pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|a| a.name() == name)
-            .ok_or_else(|| Error::Unknown {
-                kind: "activation".into(),
-                name: name.into(),
-                expected: Self::ALL.map(Activation::name).join(", "),
-            })
+        crate::error::parse_named("activation", name, &Self::ALL, Self::name)
     }
 
     /// (φ(x), φ′(x), φ″(x)).

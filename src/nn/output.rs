@@ -13,7 +13,7 @@
 //! E[(t − p)ₖ ((t − p)·u)²].
 
 use super::activation::logistic;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::geometry::Real;
 use serde::{Deserialize, Serialize};
 
@@ -48,14 +48,7 @@ impl OutputFamily {
 
     /// The family called `name`.
     pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|a| a.name() == name)
-            .ok_or_else(|| Error::Unknown {
-                kind: "output family".into(),
-                name: name.into(),
-                expected: Self::ALL.map(OutputFamily::name).join(", "),
-            })
+        crate::error::parse_named("output family", name, &Self::ALL, Self::name)
     }
 
     /// Checks one target row: in [0, 1] for Bernoulli, a probability vector (sum 1 within

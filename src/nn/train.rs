@@ -77,14 +77,7 @@ impl TrainMethod {
 
     /// The method called `name`.
     pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|m| m.name() == name)
-            .ok_or_else(|| Error::Unknown {
-                kind: "training method".into(),
-                name: name.into(),
-                expected: Self::ALL.map(TrainMethod::name).join(", "),
-            })
+        crate::error::parse_named("training method", name, &Self::ALL, Self::name)
     }
 }
 

@@ -2,7 +2,7 @@
 //! (linear), and below it the distance to the exact flow's curve, |NLL − NLL_flow|, on a log
 //! scale, where the methods that coincide at the top separate.
 
-use super::{FONT, PALETTE, draw_err, register_fonts};
+use super::{FONT, PALETTE, draw_err, legend, register_fonts, title_bar};
 use crate::error::Result;
 use crate::experiments::fig2::{ChartRuns, Fig2Record, MethodRun};
 use plotters::coord::Shift;
@@ -105,13 +105,7 @@ fn nll_panel<DB: DrawingBackend>(
             .collect();
         draw_curve(&mut ctx, run, pts, PALETTE[k % PALETTE.len()], path)?;
     }
-    ctx.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font((FONT, 12))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(&e)?;
+    legend(&mut ctx, SeriesLabelPosition::UpperRight, path)?;
     Ok(())
 }
 
@@ -190,17 +184,16 @@ fn draw<DB: DrawingBackend>(
     path: &Path,
 ) -> Result<()> {
     let e = draw_err(path);
-    root.fill(&WHITE).map_err(&e)?;
-    let (title_area, body) = root.split_vertically(46);
-    title_area
-        .titled(
-            &format!(
-                "Fitting Gamma by natural gradient: lr = {}, n = {} (mean x = {:.4}, mean ln x = {:.4})",
-                rec.lr, rec.data.n, rec.data.mean_x, rec.data.mean_log_x
-            ),
-            (FONT, 21),
-        )
-        .map_err(&e)?;
+    let body = title_bar(
+        root,
+        path,
+        &format!(
+            "Fitting Gamma by natural gradient: lr = {}, n = {} (mean x = {:.4}, mean ln x = {:.4})",
+            rec.lr, rec.data.n, rec.data.mean_x, rec.data.mean_log_x
+        ),
+        46,
+        21,
+    )?;
     let cols = columns(rec.charts.len());
     let rows = rec.charts.len().div_ceil(cols);
     let panels = body.split_evenly((2 * rows, cols));

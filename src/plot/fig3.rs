@@ -2,7 +2,7 @@
 //! training wall time (bottom), log scale, the median over seeds as a line and the spread
 //! (smallest to largest over seeds) as a shaded band.
 
-use super::{FONT, PALETTE, draw_err, register_fonts};
+use super::{FONT, PALETTE, draw_err, legend, register_fonts, title_bar};
 use crate::error::Result;
 use crate::experiments::fig3::{Fig3Record, Fig3Run, Fig3Task};
 use crate::nn::train::TrainMethod;
@@ -158,13 +158,7 @@ fn panel<DB: DrawingBackend>(
                 PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
             });
     }
-    ctx.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font((FONT, 12))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(&e)?;
+    legend(&mut ctx, SeriesLabelPosition::UpperRight, path)?;
     Ok(())
 }
 
@@ -174,20 +168,19 @@ fn draw<DB: DrawingBackend>(
     path: &Path,
 ) -> Result<()> {
     let e = draw_err(path);
-    root.fill(&WHITE).map_err(&e)?;
-    let (title, body) = root.split_vertically(44);
-    title
-        .titled(
-            &format!(
-                "Figure 3, {} scale: median and range over {} seed{}, α = {}",
-                rec.config.scale.name(),
-                rec.config.seeds,
-                if rec.config.seeds == 1 { "" } else { "s" },
-                rec.config.alpha
-            ),
-            (FONT, 19),
-        )
-        .map_err(&e)?;
+    let body = title_bar(
+        root,
+        path,
+        &format!(
+            "Figure 3, {} scale: median and range over {} seed{}, α = {}",
+            rec.config.scale.name(),
+            rec.config.seeds,
+            if rec.config.seeds == 1 { "" } else { "s" },
+            rec.config.alpha
+        ),
+        44,
+        19,
+    )?;
     let cols = rec.tasks.len().max(1);
     let panels = body.split_evenly((2, cols));
     for (i, task) in rec.tasks.iter().enumerate() {

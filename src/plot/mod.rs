@@ -5,7 +5,9 @@ pub mod fig2;
 pub mod fig3;
 pub mod order;
 
-use crate::error::Error;
+use crate::error::{Error, Result};
+use plotters::coord::{CoordTranslate, Shift};
+use plotters::prelude::*;
 use plotters::style::RGBColor;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -43,4 +45,36 @@ pub(crate) fn draw_err<E: std::fmt::Display>(path: &Path) -> impl Fn(E) -> Error
         path: path.to_path_buf(),
         reason: e.to_string(),
     }
+}
+
+/// Fills `root` white, writes `text` in a bar `height` pixels tall at the top and returns the
+/// area below it.
+pub(crate) fn title_bar<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    path: &Path,
+    text: &str,
+    height: u32,
+    font_size: u32,
+) -> Result<DrawingArea<DB, Shift>> {
+    let e = draw_err(path);
+    root.fill(&WHITE).map_err(&e)?;
+    let (top, body) = root.split_vertically(height);
+    top.titled(text, (FONT, font_size)).map_err(&e)?;
+    Ok(body)
+}
+
+/// The series legend every figure uses: small type on a translucent white box at `position`.
+pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    ctx: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    path: &Path,
+) -> Result<()> {
+    ctx.configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, 12))
+        .position(position)
+        .draw()
+        .map_err(draw_err(path))?;
+    Ok(())
 }

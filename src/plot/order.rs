@@ -1,7 +1,7 @@
 //! Figures of an order study: error against h (log-log) per method with fitted slopes and
 //! reference slopes 1, 2, 4; the invariance gap against h; work-precision diagrams.
 
-use super::{FONT, PALETTE, draw_err, register_fonts};
+use super::{FONT, PALETTE, draw_err, register_fonts, title_bar};
 use crate::error::Result;
 use crate::studies::OrderStudy;
 use plotters::coord::Shift;
@@ -177,13 +177,7 @@ fn loglog_panel<DB: DrawingBackend>(
         ctx.draw_series(pts.iter().map(|&p| Circle::new(p, 3, color.filled())))
             .map_err(&e)?;
     }
-    ctx.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font((FONT, 12))
-        .position(legend)
-        .draw()
-        .map_err(&e)?;
+    super::legend(&mut ctx, legend, path)?;
     Ok(())
 }
 
@@ -199,18 +193,6 @@ fn error_size(st: &OrderStudy) -> (u32, u32) {
     (460 * cols as u32, 40 + 400 * rows as u32)
 }
 
-fn title_bar<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    path: &Path,
-    text: &str,
-) -> Result<DrawingArea<DB, Shift>> {
-    let e = draw_err(path);
-    root.fill(&WHITE).map_err(&e)?;
-    let (top, body) = root.split_vertically(40);
-    top.titled(text, (FONT, 19)).map_err(&e)?;
-    Ok(body)
-}
-
 fn draw_errors<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     st: &OrderStudy,
@@ -223,6 +205,8 @@ fn draw_errors<DB: DrawingBackend>(
             "{}: error vs the flow at T = {} (fitted slope per chart)",
             st.family, st.t_final
         ),
+        40,
+        19,
     )?;
     let (cols, rows) = grid(st.methods.len());
     for (area, m) in body.split_evenly((rows, cols)).iter().zip(&st.methods) {
@@ -273,6 +257,8 @@ fn draw_gap<DB: DrawingBackend>(
             "{}: invariance gap (largest distance between charts' endpoints)",
             st.family
         ),
+        40,
+        19,
     )?;
     let series: Vec<Series> = st
         .methods
@@ -330,6 +316,8 @@ fn draw_work<DB: DrawingBackend>(
             "{}: work–precision in chart '{chart}' (error vs the flow)",
             st.family
         ),
+        40,
+        19,
     )?;
     let (left, right) = body.split_horizontally(body.dim_in_pixel().0 / 2);
     let by = |f: &dyn Fn(&crate::studies::order::ChartRun, usize) -> f64| -> Vec<Series> {
