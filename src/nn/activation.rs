@@ -51,11 +51,7 @@ impl Activation {
     #[inline]
     pub fn eval(self, x: f64) -> (f64, f64, f64) {
         match self {
-            Activation::Logistic => {
-                let s = logistic(x);
-                let d = s * (1.0 - s);
-                (s, d, d * (1.0 - 2.0 * s))
-            }
+            Activation::Logistic => super::kernels::logistic3(x),
             Activation::Tanh => {
                 let t = x.tanh();
                 let d = 1.0 - t * t;

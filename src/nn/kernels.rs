@@ -141,7 +141,7 @@ pub fn ln_1p_unit(u: f64) -> f64 {
 /// and q = 1/(1 + e): σ = q or eq, σ′ = e q², 1 − 2σ = ±(e − 1)q. Nothing overflows and
 /// nothing cancels in the tails (σ′ there is e q², not a difference of nearly equal numbers).
 #[inline(always)]
-fn logistic3(x: f64) -> (f64, f64, f64) {
+pub fn logistic3(x: f64) -> (f64, f64, f64) {
     let e = exp(-x.abs());
     let q = 1.0 / (1.0 + e);
     let positive = x >= 0.0;
@@ -227,13 +227,6 @@ fn bernoulli1(z: f64, y: f64) -> (f64, f64) {
     (softplus - y * z, sigma - y)
 }
 
-#[inline(always)]
-fn exp_body(x: &[f64], out: &mut [f64]) {
-    for (x, o) in x.iter().zip(out.iter_mut()) {
-        *o = exp(*x);
-    }
-}
-
 vectorised! {
     /// z ← σ(z), d1 ← σ′(z), d2 ← σ″(z), elementwise (equal lengths).
     pub fn logistic_derivatives(z: &mut [f64], d1: &mut [f64], d2: &mut [f64]) = logistic_derivatives_body;
@@ -257,9 +250,4 @@ vectorised! {
 vectorised! {
     /// Σᵢ softplus(zᵢ) − yᵢzᵢ, with grad = scale·(σ(z) − y) (equal lengths).
     pub fn bernoulli_loss_grad(z: &[f64], y: &[f64], scale: f64, grad: &mut [f64]) -> f64 = bernoulli_loss_grad_body;
-}
-
-vectorised! {
-    /// out = eˣ elementwise.
-    pub fn exp_slice(x: &[f64], out: &mut [f64]) = exp_body;
 }

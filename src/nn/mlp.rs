@@ -285,6 +285,8 @@ struct Buffers {
     mean: Vec<f64>,
     /// This part's Jᵀδ (parts after the first; the first writes into the caller's buffer).
     partial: Vec<f64>,
+    /// This part's sums (loss, error) from the last product (parts after the first).
+    sums: (f64, f64),
     /// Let each GEMM use every core (when the batch is not split).
     parallel_gemm: bool,
 }
@@ -311,6 +313,7 @@ impl Buffers {
             delta_prev: vec![0.0; n * widest],
             mean: vec![0.0; net.output_dim()],
             partial: vec![0.0; partial],
+            sums: (0.0, 0.0),
             parallel_gemm,
         }
     }
@@ -481,47 +484,40 @@ impl Mlp {
 
     /// Runs `part` on every part of the batch (in parallel when split), each with its rows,
     /// its buffers and its own output buffer (the first part: `out`, when given); then adds the
-    /// other parts' outputs into `out` in part order and returns the parts' results in order.
-    fn over_parts<R: Send>(
+    /// other parts' outputs into `out` and their two sums (loss, error, …) together, in part
+    /// order. Nothing is allocated.
+    fn over_parts(
         &self,
         data: &Dataset,
         ws: &mut Workspace,
-        out: Option<&mut [f64]>,
-        part: impl Fn(Rows<'_>, &mut Buffers, Option<&mut [f64]>) -> R + Sync,
-    ) -> Vec<R> {
+        mut out: Option<&mut [f64]>,
+        part: impl Fn(Rows<'_>, &mut Buffers, Option<&mut [f64]>) -> (f64, f64) + Sync,
+    ) -> (f64, f64) {
         use rayon::prelude::*;
         let with_out = out.is_some();
         let (first, rest) = ws.parts.split_first_mut().expect("at least one part");
         if rest.is_empty() {
-            return vec![part(first.rows(data), first, out)];
+            return part(first.rows(data), first, out);
         }
-        let mut results: Vec<Option<R>> = Vec::new();
-        results.resize_with(rest.len() + 1, || None);
-        let (r_first, r_rest) = results.split_first_mut().expect("at least one part");
-        rayon::join(
-            || *r_first = Some(part(first.rows(data), first, out)),
+        let first_sums = rayon::join(
+            || part(first.rows(data), first, out.as_deref_mut()),
             || {
-                rest.par_iter_mut()
-                    .zip(r_rest.par_iter_mut())
-                    .for_each(|(buf, r)| {
-                        let mut partial = std::mem::take(&mut buf.partial);
-                        let o = with_out.then_some(&mut partial[..]);
-                        *r = Some(part(buf.rows(data), buf, o));
-                        buf.partial = partial;
-                    })
+                rest.par_iter_mut().for_each(|buf| {
+                    let mut partial = std::mem::take(&mut buf.partial);
+                    buf.sums = part(buf.rows(data), buf, with_out.then_some(&mut partial[..]));
+                    buf.partial = partial;
+                })
             },
-        );
-        results
-            .into_iter()
-            .map(|r| r.expect("every part ran"))
-            .collect()
-    }
-
-    /// out += the other parts' Jᵀδ, in part order.
-    fn add_partials(ws: &Workspace, out: &mut [f64]) {
-        for buf in &ws.parts[1..] {
-            out.iter_mut().zip(&buf.partial).for_each(|(o, p)| *o += p);
+        )
+        .0;
+        let mut sums = first_sums;
+        for buf in rest.iter() {
+            sums = (sums.0 + buf.sums.0, sums.1 + buf.sums.1);
+            if let Some(out) = out.as_deref_mut() {
+                out.iter_mut().zip(&buf.partial).for_each(|(o, p)| *o += p);
+            }
         }
+        sums
     }
 
     /// The forward pass, and with a direction v the R- and S-passes, into the buffers.
@@ -657,14 +653,13 @@ impl Mlp {
         self.check_call(theta, data, ws)?;
         check_out("gradient", grad, self.n_params())?;
         let inv_n = 1.0 / data.n as f64;
-        let sums = self.over_parts(data, ws, Some(&mut *grad), |rows, buf, out| {
+        let (loss, _) = self.over_parts(data, ws, Some(&mut *grad), |rows, buf, out| {
             self.passes(theta, None, rows, buf, Passes::Forward);
             let loss = self.output_loss(rows, buf, inv_n);
             self.backprop(theta, rows, buf, out.expect("an output"));
-            loss
+            (loss, 0.0)
         });
-        Self::add_partials(ws, grad);
-        Ok(sums.iter().sum::<f64>() * inv_n)
+        Ok(loss * inv_n)
     }
 
     /// The loss and the training error from one forward pass. The error is the
@@ -679,7 +674,7 @@ impl Mlp {
     ) -> Result<(f64, f64)> {
         self.check_call(theta, data, ws)?;
         let k = self.output_dim();
-        let sums = self.over_parts(data, ws, None, |rows, buf, _| {
+        let (loss, error) = self.over_parts(data, ws, None, |rows, buf, _| {
             self.passes(theta, None, rows, buf, Passes::Forward);
             let loss = self.output_loss(rows, buf, 1.0);
             let z = &buf.a[self.layers.len() - 1];
@@ -704,19 +699,17 @@ impl Mlp {
             (loss, total)
         });
         let inv_n = 1.0 / data.n as f64;
-        let loss: f64 = sums.iter().map(|s| s.0).sum();
-        let error: f64 = sums.iter().map(|s| s.1).sum();
         Ok((loss * inv_n, error * inv_n))
     }
 
     /// The loss alone (one forward pass).
     pub fn loss(&self, theta: &[f64], data: &Dataset, ws: &mut Workspace) -> Result<f64> {
         self.check_call(theta, data, ws)?;
-        let sums = self.over_parts(data, ws, None, |rows, buf, _| {
+        let (loss, _) = self.over_parts(data, ws, None, |rows, buf, _| {
             self.passes(theta, None, rows, buf, Passes::Forward);
-            self.output_loss(rows, buf, 1.0)
+            (self.output_loss(rows, buf, 1.0), 0.0)
         });
-        Ok(sums.iter().sum::<f64>() / data.n as f64)
+        Ok(loss / data.n as f64)
     }
 
     /// The Fisher-vector product F v = (1/N) Σ Jₙᵀ Hₙ Jₙ v into `out`.
@@ -798,7 +791,7 @@ impl Mlp {
                 &mut buf.delta[..nk],
             );
             self.backprop(theta, rows, buf, o.expect("an output"));
+            (0.0, 0.0)
         });
-        Self::add_partials(ws, out);
     }
 }

@@ -2,7 +2,7 @@
 //! training wall time (bottom), log scale, the median over seeds as a line and the spread
 //! (smallest to largest over seeds) as a shaded band.
 
-use super::{FONT, PALETTE, draw_err, legend, register_fonts, title_bar};
+use super::{FONT, PALETTE, draw_err, register_fonts, title_bar};
 use crate::error::Result;
 use crate::experiments::fig3::{Fig3Record, Fig3Run, Fig3Task};
 use crate::nn::train::TrainMethod;
@@ -63,9 +63,39 @@ pub fn by_method(task: &Fig3Task) -> Vec<(TrainMethod, Vec<&Fig3Run>)> {
     out
 }
 
+/// A method's colour: its place in the figure's list of methods, the same in every panel.
+fn method_color(methods: &[TrainMethod], m: TrainMethod) -> RGBColor {
+    let k = methods.iter().position(|&x| x == m).unwrap_or(0);
+    PALETTE[k % PALETTE.len()]
+}
+
+/// One legend for the whole figure, in a strip: a line of each method's colour and its name.
+fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    methods: &[TrainMethod],
+    path: &Path,
+) -> Result<()> {
+    let e = draw_err(path);
+    let width = 110;
+    let start = (area.dim_in_pixel().0 as i32 - width * methods.len() as i32).max(0) / 2;
+    for (k, &m) in methods.iter().enumerate() {
+        let x = start + width * k as i32;
+        let color = method_color(methods, m);
+        area.draw(&PathElement::new(
+            vec![(x, 14), (x + 28, 14)],
+            color.stroke_width(3),
+        ))
+        .map_err(&e)?;
+        area.draw(&Text::new(m.name(), (x + 36, 6), (FONT, 15)))
+            .map_err(&e)?;
+    }
+    Ok(())
+}
+
 fn panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     task: &Fig3Task,
+    methods: &[TrainMethod],
     wall: bool,
     path: &Path,
 ) -> Result<()> {
@@ -129,8 +159,8 @@ fn panel<DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(&e)?;
-    for (k, (method, s)) in groups.iter().enumerate() {
-        let color = PALETTE[k % PALETTE.len()];
+    for (method, s) in &groups {
+        let color = method_color(methods, *method);
         let band: Vec<(f64, f64)> = s
             .iter()
             .filter(|p| positive(p.2))
@@ -152,13 +182,8 @@ fn panel<DB: DrawingBackend>(
             .map(|p| (p.0, p.1.log10()))
             .collect();
         ctx.draw_series(LineSeries::new(line, color.stroke_width(2)))
-            .map_err(&e)?
-            .label(method.name())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
-            });
+            .map_err(&e)?;
     }
-    legend(&mut ctx, SeriesLabelPosition::UpperRight, path)?;
     Ok(())
 }
 
@@ -181,11 +206,13 @@ fn draw<DB: DrawingBackend>(
         44,
         19,
     )?;
+    let (strip, body) = body.split_vertically(30);
+    legend_strip(&strip, &rec.config.methods, path)?;
     let cols = rec.tasks.len().max(1);
     let panels = body.split_evenly((2, cols));
     for (i, task) in rec.tasks.iter().enumerate() {
-        panel(&panels[i], task, false, path)?;
-        panel(&panels[cols + i], task, true, path)?;
+        panel(&panels[i], task, &rec.config.methods, false, path)?;
+        panel(&panels[cols + i], task, &rec.config.methods, true, path)?;
     }
     root.present().map_err(&e)?;
     Ok(())
@@ -194,7 +221,10 @@ fn draw<DB: DrawingBackend>(
 /// Writes the figure as SVG to `svg` and as PNG to `png`.
 pub fn write_fig3(rec: &Fig3Record, svg: &Path, png: &Path) -> Result<()> {
     register_fonts();
-    let size = ((40 + 460 * rec.tasks.len() as u32).max(620), 44 + 2 * 380);
+    let size = (
+        (40 + 460 * rec.tasks.len() as u32).max(620),
+        44 + 30 + 2 * 380,
+    );
     draw(&SVGBackend::new(svg, size).into_drawing_area(), rec, svg)?;
     draw(&BitMapBackend::new(png, size).into_drawing_area(), rec, png)?;
     Ok(())
