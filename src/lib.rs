@@ -26,6 +26,7 @@ pub mod optim;
 pub mod plot;
 pub mod problem;
 pub mod registry;
+pub mod rl;
 pub mod special;
 pub mod studies;
 

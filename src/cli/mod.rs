@@ -6,6 +6,7 @@ pub mod fig3;
 pub mod geometry;
 pub mod nn;
 pub mod order;
+pub mod rl;
 
 use crate::error::{Error, Result};
 use clap::{Parser, Subcommand};
@@ -32,6 +33,8 @@ enum Command {
     Order(order::OrderArgs),
     /// Neural networks under natural gradient: `natflow nn probe`.
     Nn(nn::NnArgs),
+    /// Control environments and natural policy gradient: `natflow rl replay`, `natflow rl train`.
+    Rl(rl::RlArgs),
 }
 
 /// Runs the command line on `args` (including the program name), writing to stdout.
@@ -75,6 +78,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Fig3(args) => fig3::run(&args),
         Command::Order(args) => order::run(&args),
         Command::Nn(args) => nn::run(&args),
+        Command::Rl(args) => rl::run(&args),
     }
 }
 

@@ -458,12 +458,30 @@ fn rm_mut(s: &mut [f64], rows: usize, cols: usize) -> MatMut<'_, f64> {
 
 /// What the passes compute beyond the plain forward pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Passes {
+pub enum Passes {
+    /// The forward pass alone (z).
     Forward,
-    /// Forward and R-pass.
+    /// Forward and R-pass (z and Ż = Jv).
     First,
-    /// Forward, R-pass and S-pass.
+    /// Forward, R-pass and S-pass (z, Ż and Z̈ = D²z\[v,v\]).
     Second,
+}
+
+/// What an output rule of [`Mlp::pullback`] sees of one example: its index n in the batch,
+/// zₙ, the directional derivatives Żₙ and Z̈ₙ (empty slices when not computed) and the target
+/// row yₙ.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputRow<'a> {
+    /// n.
+    pub index: usize,
+    /// zₙ.
+    pub z: &'a [f64],
+    /// Żₙ = Jₙv (empty unless the passes include the R-pass).
+    pub z_dot: &'a [f64],
+    /// Z̈ₙ = D²zₙ\[v,v\] (empty unless the passes include the S-pass).
+    pub z_ddot: &'a [f64],
+    /// yₙ.
+    pub y: &'a [f64],
 }
 
 impl Mlp {
@@ -748,6 +766,92 @@ impl Mlp {
             )));
         }
         self.output_product(theta, data, v, Some(alpha), ws, out);
+        Ok(())
+    }
+
+    /// The general pullback Σₙ Jₙᵀ δₙ into `out`, with δₙ (length k) written by
+    /// `rule(rowₙ, δₙ)` from zₙ and, with a direction v, Żₙ = Jₙv (`passes` ≥ First) and
+    /// Z̈ₙ = D²zₙ\[v,v\] (`passes` = Second); returns Σₙ of the rule's values. Every product of
+    /// a model whose output distribution is not one of [`OutputFamily`]'s — a Gaussian policy
+    /// with its own variances, a surrogate objective with per-example weights — is one call: a
+    /// gradient (rule: ∂ℓ/∂z), a Fisher-vector product (rule: g_out(z)Ż) or a connection
+    /// product (rule: g_out(z)Z̈ + Γ_out(z)\[Ż,Ż\]). The rule is called from the worker threads,
+    /// on disjoint examples; the parts' results are added in a fixed order.
+    #[allow(clippy::too_many_arguments)]
+    pub fn pullback<R>(
+        &self,
+        theta: &[f64],
+        data: &Dataset,
+        v: Option<&[f64]>,
+        passes: Passes,
+        ws: &mut Workspace,
+        out: &mut [f64],
+        rule: R,
+    ) -> Result<f64>
+    where
+        R: Fn(OutputRow<'_>, &mut [f64]) -> f64 + Sync,
+    {
+        self.check_call(theta, data, ws)?;
+        check_out("pullback", out, self.n_params())?;
+        if passes != Passes::Forward {
+            match v {
+                Some(v) => check_vector("vector", v, self.n_params())?,
+                None => {
+                    return Err(Error::InvalidArgument(
+                        "directional passes need a direction v".into(),
+                    ));
+                }
+            }
+        }
+        let k = self.output_dim();
+        let last = self.layers.len() - 1;
+        let (total, _) = self.over_parts(data, ws, Some(&mut *out), |rows, buf, o| {
+            self.passes(theta, v, rows, buf, passes);
+            let mut total = 0.0;
+            for i in 0..rows.n {
+                let span = i * k..(i + 1) * k;
+                let row = OutputRow {
+                    index: buf.start + i,
+                    z: &buf.a[last][span.clone()],
+                    z_dot: if passes == Passes::Forward {
+                        &[]
+                    } else {
+                        &buf.a_dot[last][span.clone()]
+                    },
+                    z_ddot: if passes == Passes::Second {
+                        &buf.a_ddot[last][span.clone()]
+                    } else {
+                        &[]
+                    },
+                    y: &rows.y[span.clone()],
+                };
+                total += rule(row, &mut buf.delta[span]);
+            }
+            self.backprop(theta, rows, buf, o.expect("an output"));
+            (total, 0.0)
+        });
+        Ok(total)
+    }
+
+    /// The outputs zₙ of every example into `z` (N × k, row-major): one forward pass.
+    pub fn outputs(
+        &self,
+        theta: &[f64],
+        data: &Dataset,
+        ws: &mut Workspace,
+        z: &mut [f64],
+    ) -> Result<()> {
+        self.check_call(theta, data, ws)?;
+        let k = self.output_dim();
+        check_out("outputs", z, data.n * k)?;
+        self.over_parts(data, ws, None, |rows, buf, _| {
+            self.passes(theta, None, rows, buf, Passes::Forward);
+            (0.0, 0.0)
+        });
+        let last = self.layers.len() - 1;
+        for buf in &ws.parts {
+            z[buf.start * k..(buf.start + buf.n) * k].copy_from_slice(&buf.a[last][..buf.n * k]);
+        }
         Ok(())
     }
 

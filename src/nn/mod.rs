@@ -16,6 +16,6 @@ pub mod problem;
 pub mod train;
 
 pub use activation::Activation;
-pub use mlp::{Dataset, Layer, Mlp, Workspace};
+pub use mlp::{Dataset, Layer, Mlp, OutputRow, Passes, Workspace};
 pub use output::OutputFamily;
 pub use problem::NetworkProblem;

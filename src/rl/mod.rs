@@ -1,0 +1,5 @@
+//! Natural policy gradient on control tasks: environments, policies with their Fisher metric
+//! and α-connection, advantage estimation, and the `npg`, `mid`, `geo` and `geo-f` updates.
+
+pub mod env;
+pub mod replay;
