@@ -841,16 +841,55 @@ impl Mlp {
         ws: &mut Workspace,
         z: &mut [f64],
     ) -> Result<()> {
+        self.outputs_along(theta, data, None, ws, z, None)
+    }
+
+    /// The outputs zₙ and their directional derivatives Żₙ = Jₙv (N × k each): the forward and
+    /// R-passes.
+    pub fn jvp(
+        &self,
+        theta: &[f64],
+        data: &Dataset,
+        v: &[f64],
+        ws: &mut Workspace,
+        z: &mut [f64],
+        z_dot: &mut [f64],
+    ) -> Result<()> {
+        check_vector("vector", v, self.n_params())?;
+        self.outputs_along(theta, data, Some(v), ws, z, Some(z_dot))
+    }
+
+    fn outputs_along(
+        &self,
+        theta: &[f64],
+        data: &Dataset,
+        v: Option<&[f64]>,
+        ws: &mut Workspace,
+        z: &mut [f64],
+        mut z_dot: Option<&mut [f64]>,
+    ) -> Result<()> {
         self.check_call(theta, data, ws)?;
         let k = self.output_dim();
         check_out("outputs", z, data.n * k)?;
+        if let Some(zd) = z_dot.as_deref() {
+            check_out("output derivatives", zd, data.n * k)?;
+        }
+        let which = if v.is_some() {
+            Passes::First
+        } else {
+            Passes::Forward
+        };
         self.over_parts(data, ws, None, |rows, buf, _| {
-            self.passes(theta, None, rows, buf, Passes::Forward);
+            self.passes(theta, v, rows, buf, which);
             (0.0, 0.0)
         });
         let last = self.layers.len() - 1;
         for buf in &ws.parts {
-            z[buf.start * k..(buf.start + buf.n) * k].copy_from_slice(&buf.a[last][..buf.n * k]);
+            let span = buf.start * k..(buf.start + buf.n) * k;
+            z[span.clone()].copy_from_slice(&buf.a[last][..buf.n * k]);
+            if let Some(zd) = z_dot.as_deref_mut() {
+                zd[span].copy_from_slice(&buf.a_dot[last][..buf.n * k]);
+            }
         }
         Ok(())
     }

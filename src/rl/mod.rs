@@ -2,4 +2,5 @@
 //! and α-connection, advantage estimation, and the `npg`, `mid`, `geo` and `geo-f` updates.
 
 pub mod env;
+pub mod policy;
 pub mod replay;
