@@ -204,13 +204,13 @@ fn gaussian_policy_products_match_the_dense_expectations() {
         let mut td: Vec<Dual64> = theta.iter().map(|&t| Dual64::from_re(t)).collect();
         td[i].eps = 1.0;
         let mut d = 0.0;
-        for n in 0..data.n {
+        for (n, wn) in w.iter().enumerate() {
             let m = GaussianAt {
                 policy: &policy,
                 data: &data,
                 n,
             };
-            d += w[n] * m.log_density(&td, &data.y_row(n).to_vec()).eps;
+            d += wn * m.log_density(&td, &data.y_row(n).to_vec()).eps;
         }
         assert_relative_eq!(g[i], d / 3.0, epsilon = 1e-13, max_relative = 1e-11);
     }
@@ -294,7 +294,7 @@ fn gaussian_kl_and_log_probs() {
         data: &data,
     };
     let p = policy.net.n_params();
-    for n in 0..data.n {
+    for (n, lp) in lp.iter().enumerate() {
         let mu: Vec<f64> = dense.output(&theta[..p], n);
         let expect: f64 = (0..2)
             .map(|j| {
@@ -303,6 +303,6 @@ fn gaussian_kl_and_log_probs() {
                 -0.5 * r * r - sd.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
             })
             .sum();
-        assert_relative_eq!(lp[n], expect, max_relative = 1e-13);
+        assert_relative_eq!(*lp, expect, max_relative = 1e-13);
     }
 }

@@ -277,11 +277,11 @@ impl Policy {
         if self.kind == PolicyKind::Gaussian {
             self.net.outputs(net, batch, &mut ws.net, &mut ws.z)?;
             out_s.iter_mut().for_each(|v| *v = 0.0);
-            for n in 0..batch.n {
+            for (n, w) in weights.iter().enumerate() {
                 let (z, a) = (&ws.z[n * k..(n + 1) * k], batch.y_row(n));
                 for j in 0..k {
                     let r = (a[j] - z[j]) * (-log_std[j]).exp();
-                    out_s[j] += weights[n] * inv_n * (r * r - 1.0);
+                    out_s[j] += w * inv_n * (r * r - 1.0);
                 }
             }
         }
@@ -297,14 +297,14 @@ impl Policy {
                 let w = weights[row.index] * inv_n;
                 match kind {
                     PolicyKind::Gaussian => {
-                        for j in 0..k {
-                            delta[j] = w * (row.y[j] - row.z[j]) * (-2.0 * log_std[j]).exp();
+                        for (j, d) in delta.iter_mut().enumerate() {
+                            *d = w * (row.y[j] - row.z[j]) * (-2.0 * log_std[j]).exp();
                         }
                     }
                     PolicyKind::Softmax => {
                         let lse = log_sum_exp(row.z);
-                        for j in 0..k {
-                            delta[j] = w * (row.y[j] - (row.z[j] - lse).exp());
+                        for (j, d) in delta.iter_mut().enumerate() {
+                            *d = w * (row.y[j] - (row.z[j] - lse).exp());
                         }
                     }
                 }
