@@ -153,3 +153,51 @@ fn fisher_and_connection_kernels_are_the_bernoulli_output_products() {
         assert_relative_eq!(c[i], want, epsilon = 1e-17, max_relative = 1e-13);
     }
 }
+
+#[test]
+fn tanh_and_its_derivatives_agree_with_libm() {
+    // tanh against libm's over [−40, 40] (and tiny and huge arguments); tanh′ = 1/cosh² and
+    // tanh″ = −2 tanh/cosh² against libm's cosh where cosh does not overflow.
+    let mut worst: [f64; 3] = [0.0; 3];
+    let n = 200_000;
+    for i in 0..=n {
+        let x = -40.0 + 80.0 * i as f64 / n as f64;
+        for x in [x, x * 1e-9] {
+            let (t, d1, d2) = kernels::tanh3(x);
+            let c = x.cosh();
+            let want = [x.tanh(), 1.0 / (c * c), -2.0 * x.tanh() / (c * c)];
+            for (k, (got, want)) in [t, d1, d2].into_iter().zip(want).enumerate() {
+                if want != 0.0 {
+                    worst[k] = worst[k].max(((got - want) / want).abs() / f64::EPSILON);
+                } else {
+                    assert_eq!(got, 0.0, "tanh3({x}) component {k}");
+                }
+            }
+        }
+    }
+    assert!(
+        worst[0] <= 4.0,
+        "tanh: worst relative error {} ulp",
+        worst[0]
+    );
+    assert!(
+        worst[1] <= 16.0,
+        "tanh′: worst relative error {} ulp",
+        worst[1]
+    );
+    assert!(
+        worst[2] <= 16.0,
+        "tanh″: worst relative error {} ulp",
+        worst[2]
+    );
+    assert_eq!(kernels::tanh3(1e-300).0, 1e-300);
+    assert_eq!(kernels::tanh3(-800.0), (-1.0, 0.0, 0.0));
+    // The slice kernels give the scalar kernel's values.
+    let mut z: Vec<f64> = (0..37).map(|i| -9.0 + 0.5 * i as f64).collect();
+    let x = z.clone();
+    let (mut d1, mut d2) = (vec![0.0; z.len()], vec![0.0; z.len()]);
+    kernels::tanh_derivatives(&mut z, &mut d1, &mut d2);
+    for i in 0..x.len() {
+        assert_eq!((z[i], d1[i], d2[i]), kernels::tanh3(x[i]));
+    }
+}

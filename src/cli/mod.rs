@@ -3,6 +3,7 @@
 
 pub mod fig2;
 pub mod fig3;
+pub mod fig4;
 pub mod geometry;
 pub mod nn;
 pub mod order;
@@ -29,6 +30,9 @@ enum Command {
     /// The paper's Figure 3: deep autoencoders and a classifier trained by ng, mid, geo, geo-f
     /// and Adam (JSON, SVG, PNG).
     Fig3(fig3::Fig3Args),
+    /// The paper's reinforcement-learning figure: natural policy gradient with midpoint and
+    /// geodesic correction on control tasks (JSON, SVG, PNG).
+    Fig4(fig4::Fig4Args),
     /// Convergence- and invariance-order study of methods across charts (table, JSON, figures).
     Order(order::OrderArgs),
     /// Neural networks under natural gradient: `natflow nn probe`.
@@ -76,6 +80,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Geometry(args) => geometry::run(&args),
         Command::Fig2(args) => fig2::run(&args),
         Command::Fig3(args) => fig3::run(&args),
+        Command::Fig4(args) => fig4::run(&args),
         Command::Order(args) => order::run(&args),
         Command::Nn(args) => nn::run(&args),
         Command::Rl(args) => rl::run(&args),

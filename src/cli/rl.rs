@@ -1,9 +1,11 @@
 //! `natflow rl`: control environments and natural policy gradient.
 
-use super::parse_list;
+use super::{Outputs, fmt_number, parse_list, write_json};
 use crate::error::{Error, Result};
 use crate::rl::env::EnvName;
+use crate::rl::npg::{PgMethod, RlConfig, train_rl};
 use crate::rl::replay::{parse_actions, replay};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Arguments of `natflow rl`.
@@ -19,6 +21,41 @@ enum RlCommand {
     /// observations, rewards and flags (to check an environment against another
     /// implementation).
     Replay(ReplayArgs),
+    /// Train a policy by natural policy gradient (npg) or its midpoint (mid) and geodesic
+    /// (geo, geo-f) corrections under a KL trust radius, recording every update.
+    Train(TrainArgs),
+}
+
+/// Arguments of `natflow rl train`.
+#[derive(Debug, clap::Args)]
+struct TrainArgs {
+    /// Environment: Pendulum-v1, MountainCarContinuous-v0, CartPole-v1, Acrobot-v1 or lqr.
+    #[arg(long)]
+    env: String,
+    /// Update method: npg, mid, geo or geo-f.
+    #[arg(long, default_value = "npg")]
+    method: String,
+    /// Seed of everything random.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Total environment steps (default 1,000,000; lqr 3,000,000).
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Steps per batch, one update each (default 2,500; lqr 10,000).
+    #[arg(long)]
+    batch_steps: Option<usize>,
+    /// KL trust radius δ (default 0.01; lqr 0.002).
+    #[arg(long)]
+    delta: Option<f64>,
+    /// GAE λ (1: Monte Carlo returns with the value baseline).
+    #[arg(long, default_value_t = 0.97)]
+    lambda: f64,
+    /// α of the connection used by geo and geo-f (0: Levi-Civita, −1: mixture).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    alpha: f64,
+    /// Write the run (settings, every update, and for lqr the Riccati optimum) as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 /// Arguments of `natflow rl replay`.
@@ -44,7 +81,84 @@ struct ReplayArgs {
 pub fn run(args: &RlArgs) -> Result<()> {
     match &args.command {
         RlCommand::Replay(a) => run_replay(a),
+        RlCommand::Train(a) => run_train(a),
     }
+}
+
+fn run_train(a: &TrainArgs) -> Result<()> {
+    let env = EnvName::parse(&a.env)?;
+    let method = PgMethod::parse(&a.method)?;
+    let defaults = RlConfig::new(env, method);
+    let cfg = RlConfig {
+        seed: a.seed,
+        steps: a.steps.unwrap_or(defaults.steps),
+        batch_steps: a.batch_steps.unwrap_or(defaults.batch_steps),
+        delta: a.delta.unwrap_or(defaults.delta),
+        lambda: a.lambda,
+        alpha: a.alpha,
+        ..defaults
+    };
+    let mut outputs = Outputs::new();
+    let json_tmp = a.json.as_ref().map(|p| outputs.plan(p)).transpose()?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new((cfg.steps / cfg.batch_steps.max(1)) as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:40}] {pos}/{len} updates ({elapsed}) {msg}",
+        ) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_prefix(format!("{} {}", env.name(), method.name()));
+        b
+    });
+    let run = train_rl(&cfg, &mut |r| {
+        if let Some(b) = &bar {
+            b.set_position(r.update as u64);
+            match (r.cost, r.mean_return) {
+                (Some(c), _) => b.set_message(format!("cost {}", fmt_number(c))),
+                (None, Some(ret)) => b.set_message(format!("return {ret:.1}")),
+                _ => {}
+            }
+        }
+    });
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let run = run?;
+    if let Some(tmp) = &json_tmp {
+        write_json(tmp, &run)?;
+    }
+    outputs.commit()?;
+    let last = run.history.last().expect("at least one update");
+    let returns: Vec<f64> = run.history.iter().filter_map(|r| r.mean_return).collect();
+    let tail = &returns[returns.len().saturating_sub(5)..];
+    println!(
+        "{} {} on {} parameters: {} updates, {} steps, {:.1} s; mean return of the last {} batches {}; mean KL per update {:.2e}",
+        env.name(),
+        method.name(),
+        run.n_params,
+        run.history.len(),
+        last.timesteps,
+        last.wall_s,
+        tail.len(),
+        if tail.is_empty() {
+            "n/a".to_string()
+        } else {
+            format!("{:.2}", tail.iter().sum::<f64>() / tail.len() as f64)
+        },
+        run.history.iter().map(|r| r.kl).sum::<f64>() / run.history.len() as f64
+    );
+    if let Some(l) = &run.lqr {
+        println!(
+            "lqr: Riccati optimum J* = {}; policy cost {} → {} ({:+.3} % from J*); within 1 % after {}",
+            fmt_number(l.optimal_cost),
+            fmt_number(l.initial_cost),
+            fmt_number(l.final_cost),
+            100.0 * (l.final_cost / l.optimal_cost - 1.0),
+            l.updates_to_1pct
+                .map_or("never".to_string(), |u| format!("{u} updates"))
+        );
+    }
+    Ok(())
 }
 
 fn run_replay(a: &ReplayArgs) -> Result<()> {

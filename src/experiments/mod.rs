@@ -2,3 +2,4 @@
 
 pub mod fig2;
 pub mod fig3;
+pub mod fig4;

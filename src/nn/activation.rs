@@ -52,11 +52,7 @@ impl Activation {
     pub fn eval(self, x: f64) -> (f64, f64, f64) {
         match self {
             Activation::Logistic => super::kernels::logistic3(x),
-            Activation::Tanh => {
-                let t = x.tanh();
-                let d = 1.0 - t * t;
-                (t, d, -2.0 * t * d)
-            }
+            Activation::Tanh => super::kernels::tanh3(x),
             Activation::Relu => {
                 if x > 0.0 {
                     (x, 1.0, 0.0)
@@ -73,11 +69,13 @@ impl Activation {
     }
 
     /// z ← φ(z), d1 ← φ′(z) and, when given, d2 ← φ″(z), elementwise over a whole layer
-    /// (the logistic function through the vectorised [`kernels`](super::kernels)).
+    /// (the logistic function and tanh through the vectorised [`kernels`](super::kernels)).
     pub fn eval_slice(self, z: &mut [f64], d1: &mut [f64], d2: Option<&mut [f64]>) {
         match (self, d2) {
             (Activation::Logistic, Some(d2)) => super::kernels::logistic_derivatives(z, d1, d2),
             (Activation::Logistic, None) => super::kernels::logistic_first(z, d1),
+            (Activation::Tanh, Some(d2)) => super::kernels::tanh_derivatives(z, d1, d2),
+            (Activation::Tanh, None) => super::kernels::tanh_first(z, d1),
             (Activation::Linear, d2) => {
                 d1.fill(1.0);
                 if let Some(d2) = d2 {

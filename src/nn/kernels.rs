@@ -1,5 +1,5 @@
 //! Vectorised elementwise kernels for the network passes: the exponential, ln(1 + u) on
-//! [0, 1], the logistic function with its derivatives, and the Bernoulli loss.
+//! [0, 1], the logistic function and tanh with their derivatives, and the Bernoulli loss.
 //!
 //! Each kernel is one branch-free loop body (selects, no calls into libm), compiled three times
 //! — for AVX-512, for AVX2 + FMA and for the baseline target — and picked at run time from
@@ -105,6 +105,17 @@ const EXP_TAYLOR: [f64; 14] = {
     c
 };
 
+/// 1/(n+1)!, n = 0…15: eʸ − 1 = y Σₙ yⁿ/(n+1)!.
+const EXPM1_SERIES: [f64; 16] = {
+    let mut c = [1.0; 16];
+    let mut n = 1;
+    while n < 16 {
+        c[n] = c[n - 1] / (n + 1) as f64;
+        n += 1;
+    }
+    c
+};
+
 /// Σ cₙxⁿ by Estrin's scheme: pairs c₂ᵢ + c₂ᵢ₊₁x, then pairs of those with x², x⁴, …; a
 /// dependency chain of depth ⌈log₂ N⌉ instead of Horner's N, so that the vector units overlap.
 #[inline(always)]
@@ -149,6 +160,42 @@ pub fn logistic3(x: f64) -> (f64, f64, f64) {
     let d1 = e * q * q;
     let one_minus_2s = if positive { e - 1.0 } else { 1.0 - e } * q;
     (s, d1, d1 * one_minus_2s)
+}
+
+/// tanh x with tanh′ = 1 − tanh² and tanh″ = −2 tanh·tanh′, from e = e^{−2|x|} ∈ (0, 1]:
+/// tanh x = sign(x)(1 − e)/(1 + e), tanh′ = 4e/(1 + e)² (no cancellation in the tails), and
+/// 1 − e = −(e^{−2|x|} − 1) by the series y Σ yⁿ/(n+1)! when |y| = 2|x| < 0.35 (where 1 − e
+/// would cancel; truncation 0.35¹⁶/17! < 10⁻²¹ relative), else directly (e < 0.71 there).
+#[inline(always)]
+pub fn tanh3(x: f64) -> (f64, f64, f64) {
+    let y = -2.0 * x.abs();
+    let e = exp(y);
+    let series = -(y * estrin(y, EXPM1_SERIES));
+    let one_minus_e = if y > -0.35 { series } else { 1.0 - e };
+    let q = 1.0 / (1.0 + e);
+    let t = one_minus_e * q;
+    let t = if x < 0.0 { -t } else { t };
+    let d1 = 4.0 * e * q * q;
+    (t, d1, -2.0 * t * d1)
+}
+
+#[inline(always)]
+fn tanh_derivatives_body(z: &mut [f64], d1: &mut [f64], d2: &mut [f64]) {
+    for ((z, d1), d2) in z.iter_mut().zip(d1.iter_mut()).zip(d2.iter_mut()) {
+        let (t, a, b) = tanh3(*z);
+        *z = t;
+        *d1 = a;
+        *d2 = b;
+    }
+}
+
+#[inline(always)]
+fn tanh_first_body(z: &mut [f64], d1: &mut [f64]) {
+    for (z, d1) in z.iter_mut().zip(d1.iter_mut()) {
+        let (t, a, _) = tanh3(*z);
+        *z = t;
+        *d1 = a;
+    }
 }
 
 #[inline(always)]
@@ -230,6 +277,16 @@ fn bernoulli1(z: f64, y: f64) -> (f64, f64) {
 vectorised! {
     /// z ← σ(z), d1 ← σ′(z), d2 ← σ″(z), elementwise (equal lengths).
     pub fn logistic_derivatives(z: &mut [f64], d1: &mut [f64], d2: &mut [f64]) = logistic_derivatives_body;
+}
+
+vectorised! {
+    /// z ← tanh(z), d1 ← tanh′(z), d2 ← tanh″(z), elementwise (equal lengths).
+    pub fn tanh_derivatives(z: &mut [f64], d1: &mut [f64], d2: &mut [f64]) = tanh_derivatives_body;
+}
+
+vectorised! {
+    /// z ← tanh(z), d1 ← tanh′(z), elementwise (equal lengths).
+    pub fn tanh_first(z: &mut [f64], d1: &mut [f64]) = tanh_first_body;
 }
 
 vectorised! {

@@ -859,6 +859,26 @@ impl Mlp {
         self.outputs_along(theta, data, Some(v), ws, z, Some(z_dot))
     }
 
+    /// [`Mlp::outputs`] without checking θ and the data again: for callers that checked them
+    /// once and then run many small forward passes (a policy acting step by step).
+    pub(crate) fn outputs_prechecked(
+        &self,
+        theta: &[f64],
+        data: &Dataset,
+        ws: &mut Workspace,
+        z: &mut [f64],
+    ) {
+        debug_assert!(self.check_call(theta, data, ws).is_ok());
+        self.over_parts(data, ws, None, |rows, buf, _| {
+            self.passes(theta, None, rows, buf, Passes::Forward);
+            (0.0, 0.0)
+        });
+        let (k, last) = (self.output_dim(), self.layers.len() - 1);
+        for buf in &ws.parts {
+            z[buf.start * k..(buf.start + buf.n) * k].copy_from_slice(&buf.a[last][..buf.n * k]);
+        }
+    }
+
     fn outputs_along(
         &self,
         theta: &[f64],

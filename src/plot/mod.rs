@@ -3,6 +3,7 @@
 
 pub mod fig2;
 pub mod fig3;
+pub mod fig4;
 pub mod order;
 
 use crate::error::{Error, Result};

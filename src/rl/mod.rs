@@ -2,5 +2,9 @@
 //! and α-connection, advantage estimation, and the `npg`, `mid`, `geo` and `geo-f` updates.
 
 pub mod env;
+pub mod gae;
+pub mod npg;
 pub mod policy;
 pub mod replay;
+pub mod rollout;
+pub mod value;

@@ -1,0 +1,198 @@
+//! The reinforcement-learning figure: one panel per environment, mean episode return against
+//! environment steps (for `lqr`: the exact discounted cost of the mean policy, with the
+//! Riccati optimum as a dashed line), the median over seeds as a line and the range (smallest
+//! to largest) as a shaded band.
+
+use super::{FONT, PALETTE, draw_err, register_fonts, title_bar};
+use crate::error::Result;
+use crate::experiments::fig4::{Fig4Env, Fig4Record, Fig4Run};
+use crate::rl::env::EnvName;
+use crate::rl::npg::PgMethod;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// The value a panel plots for update i of a run: the cost (lqr) or the mean return.
+fn value(env: &Fig4Env, run: &Fig4Run, i: usize) -> Option<f64> {
+    match (&run.cost, env.env) {
+        (Some(c), EnvName::Lqr) => Some(c[i]).filter(|v| v.is_finite()),
+        _ => run.mean_return[i],
+    }
+}
+
+/// Per update over a method's seeds: (timesteps, median, lowest, highest) of the values
+/// present (updates where no seed completed an episode are skipped).
+pub fn summary(env: &Fig4Env, method: PgMethod) -> Vec<(f64, f64, f64, f64)> {
+    let runs: Vec<&Fig4Run> = env.runs.iter().filter(|r| r.method == method).collect();
+    let len = runs.iter().map(|r| r.timesteps.len()).min().unwrap_or(0);
+    (0..len)
+        .filter_map(|i| {
+            let mut v: Vec<f64> = runs.iter().filter_map(|r| value(env, r, i)).collect();
+            if v.is_empty() {
+                return None;
+            }
+            let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            Some((runs[0].timesteps[i] as f64, median(&mut v), lo, hi))
+        })
+        .collect()
+}
+
+fn color(methods: &[PgMethod], m: PgMethod) -> RGBColor {
+    PALETTE[methods.iter().position(|&x| x == m).unwrap_or(0) % PALETTE.len()]
+}
+
+fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    methods: &[PgMethod],
+    path: &Path,
+) -> Result<()> {
+    let e = draw_err(path);
+    let width = 110;
+    let start = (area.dim_in_pixel().0 as i32 - width * methods.len() as i32).max(0) / 2;
+    for (k, &m) in methods.iter().enumerate() {
+        let x = start + width * k as i32;
+        area.draw(&PathElement::new(
+            vec![(x, 14), (x + 28, 14)],
+            color(methods, m).stroke_width(3),
+        ))
+        .map_err(&e)?;
+        area.draw(&Text::new(m.name(), (x + 36, 6), (FONT, 15)))
+            .map_err(&e)?;
+    }
+    Ok(())
+}
+
+fn panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    env: &Fig4Env,
+    methods: &[PgMethod],
+    path: &Path,
+) -> Result<()> {
+    let e = draw_err(path);
+    let groups: Vec<_> = methods.iter().map(|&m| (m, summary(env, m))).collect();
+    let pts = groups.iter().flat_map(|(_, s)| s.iter());
+    let x_hi = pts.clone().map(|p| p.0).fold(1.0f64, f64::max);
+    let (mut y_lo, mut y_hi) = pts
+        .flat_map(|p| [p.2, p.3])
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    if let Some(opt) = env.optimal_cost {
+        y_lo = y_lo.min(opt);
+        y_hi = y_hi.max(opt);
+    }
+    if !(y_lo.is_finite() && y_hi.is_finite()) {
+        (y_lo, y_hi) = (0.0, 1.0);
+    }
+    let pad = 0.05 * (y_hi - y_lo).max(1e-9);
+    let lqr = env.env == EnvName::Lqr;
+    let mut ctx = ChartBuilder::on(area)
+        .caption(
+            format!(
+                "{}: batches of {}, δ = {}",
+                env.env.name(),
+                env.batch_steps,
+                env.delta
+            ),
+            (FONT, 16),
+        )
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(62)
+        .build_cartesian_2d(0f64..x_hi * 1.02, (y_lo - pad)..(y_hi + pad))
+        .map_err(&e)?;
+    ctx.configure_mesh()
+        .x_desc("environment steps")
+        .x_label_formatter(&|x| format!("{}k", (x / 1000.0).round()))
+        .y_desc(if lqr {
+            "discounted cost of the mean policy"
+        } else {
+            "mean episode return"
+        })
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(&e)?;
+    if let Some(opt) = env.optimal_cost {
+        ctx.draw_series(DashedLineSeries::new(
+            vec![(0.0, opt), (x_hi * 1.02, opt)],
+            6,
+            4,
+            BLACK.mix(0.6).stroke_width(1),
+        ))
+        .map_err(&e)?;
+    }
+    for (m, s) in &groups {
+        let c = color(methods, *m);
+        let band: Vec<(f64, f64)> = s
+            .iter()
+            .map(|p| (p.0, p.3))
+            .chain(s.iter().rev().map(|p| (p.0, p.2)))
+            .collect();
+        if band.len() > 2 {
+            ctx.draw_series(std::iter::once(Polygon::new(band, c.mix(0.15))))
+                .map_err(&e)?;
+        }
+        ctx.draw_series(LineSeries::new(
+            s.iter().map(|p| (p.0, p.1)),
+            c.stroke_width(2),
+        ))
+        .map_err(&e)?;
+    }
+    Ok(())
+}
+
+fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    rec: &Fig4Record,
+    path: &Path,
+) -> Result<()> {
+    let e = draw_err(path);
+    let body = title_bar(
+        root,
+        path,
+        &format!(
+            "Natural policy gradient: median and range over {} seed{}, α = {}",
+            rec.config.seeds,
+            if rec.config.seeds == 1 { "" } else { "s" },
+            rec.config.alpha
+        ),
+        44,
+        19,
+    )?;
+    let (strip, body) = body.split_vertically(30);
+    legend_strip(&strip, &rec.config.methods, path)?;
+    let n = rec.envs.len().max(1);
+    let cols = n.min(2);
+    let rows = n.div_ceil(cols);
+    let panels = body.split_evenly((rows, cols));
+    for (i, env) in rec.envs.iter().enumerate() {
+        panel(&panels[i], env, &rec.config.methods, path)?;
+    }
+    root.present().map_err(&e)?;
+    Ok(())
+}
+
+/// Writes the figure as SVG to `svg` and as PNG to `png`.
+pub fn write_fig4(rec: &Fig4Record, svg: &Path, png: &Path) -> Result<()> {
+    register_fonts();
+    let n = rec.envs.len().max(1) as u32;
+    let cols = n.min(2);
+    let rows = n.div_ceil(cols);
+    let size = (40 + 520 * cols, 44 + 30 + 360 * rows);
+    draw(&SVGBackend::new(svg, size).into_drawing_area(), rec, svg)?;
+    draw(&BitMapBackend::new(png, size).into_drawing_area(), rec, png)?;
+    Ok(())
+}
