@@ -16,7 +16,7 @@ fn tmp(tag: &str) -> PathBuf {
 }
 
 fn actions(dir: &std::path::Path, text: &str) -> String {
-    let p = dir.join("actions.txt");
+    let p = dir.join(format!("actions-{}.txt", text.len()));
     std::fs::write(&p, text).unwrap();
     p.to_str().unwrap().to_string()
 }
