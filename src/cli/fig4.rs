@@ -26,7 +26,7 @@ pub struct Fig4Args {
     /// Seeds 0…N−1, 1 to 100.
     #[arg(long, default_value_t = 5, allow_hyphen_values = true)]
     seeds: i64,
-    /// Environment steps per run (default: 100,000; lqr 1,000,000).
+    /// Environment steps per run (default: 100,000; lqr 3,000,000).
     #[arg(long, allow_hyphen_values = true)]
     steps: Option<i64>,
     /// Steps per batch, one update each (default 2,500; lqr 10,000).

@@ -53,10 +53,10 @@ impl Default for Fig4Config {
 
 /// Each environment's default run length in the figure (about ten minutes for the whole
 /// default figure on two cores): 100,000 steps (40 updates) for every Gymnasium task,
-/// 1,000,000 (100 updates of 10,000) for lqr.
+/// 3,000,000 (300 updates of 10,000) for lqr, as `natflow rl train`.
 pub fn default_steps(env: EnvName) -> usize {
     match env {
-        EnvName::Lqr => 1_000_000,
+        EnvName::Lqr => 3_000_000,
         _ => 100_000,
     }
 }
