@@ -259,6 +259,55 @@ fn train_on_lqr_writes_the_system_optimum_and_costs() {
 }
 
 #[test]
+fn train_takes_a_user_lqr_system() {
+    // x' = 0.9x + u + w, cost x² + u², γ = 0.9, Σ₀ = 1, no noise: the scalar Riccati equation
+    // 0.9P² − (1 − 0.9·0.81 − 0.9)·(−1)P − 1 = 0 gives P = (0.629 + √(0.629² + 3.6))/1.8 = J*.
+    let d = tmp("system");
+    let sys = d.join("sys.json");
+    std::fs::write(
+        &sys,
+        r#"{"A": [[0.9]], "B": [[1.0]], "Q": [[1.0]], "R": [[1.0]], "gamma": 0.9,
+            "x0_cov": [[1.0]], "noise_cov": [[0.0]], "horizon": 100}"#,
+    )
+    .unwrap();
+    let json = d.join("run.json");
+    let (code, _, err) = natflow(&[
+        "rl",
+        "train",
+        "--env",
+        "lqr",
+        "--lqr-system",
+        sys.to_str().unwrap(),
+        "--steps",
+        "2000",
+        "--batch-steps",
+        "1000",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let p = (0.629 + (0.629f64 * 0.629 + 3.6).sqrt()) / 1.8;
+    approx::assert_relative_eq!(v["optimal_cost"].as_f64().unwrap(), p, max_relative = 1e-12);
+    assert_eq!(v["gamma"], 0.9);
+    assert_eq!(v["config"]["gamma"], 0.9);
+    // A malformed system file, or one given to another environment: one line, exit 2.
+    std::fs::write(d.join("bad.json"), r#"{"A": [[1.0]]}"#).unwrap();
+    for (env, file) in [("lqr", "bad.json"), ("CartPole-v1", "sys.json")] {
+        let (code, _, err) = natflow(&[
+            "rl",
+            "train",
+            "--env",
+            env,
+            "--lqr-system",
+            d.join(file).to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{env}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
+#[test]
 fn fig4_smoke_run_writes_records_and_figures() {
     let d = tmp("fig4");
     let (code, out, err) = natflow(&[

@@ -56,6 +56,24 @@ struct TrainArgs {
     /// Write the run (settings, every update, and for lqr the Riccati optimum) as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
+    /// lqr only: the system as JSON {"A", "B", "Q", "R", "gamma", "x0_cov", "noise_cov",
+    /// "horizon"} (matrices as lists of rows; default: two coupled masses, 4 states, 2 inputs).
+    #[arg(long)]
+    lqr_system: Option<PathBuf>,
+}
+
+/// Reads an LQR system file.
+fn read_lqr_system(path: &std::path::Path) -> Result<crate::rl::env::lqr::LqrSystem> {
+    let data_err = |reason: String| Error::Data {
+        path: path.to_path_buf(),
+        line: None,
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| data_err(e.to_string()))?;
+    let sys: crate::rl::env::lqr::LqrSystem =
+        serde_json::from_str(&text).map_err(|e| data_err(e.to_string()))?;
+    sys.matrices().map_err(|e| data_err(e.to_string()))?;
+    Ok(sys)
 }
 
 /// Arguments of `natflow rl replay`.
@@ -88,7 +106,20 @@ pub fn run(args: &RlArgs) -> Result<()> {
 fn run_train(a: &TrainArgs) -> Result<()> {
     let env = EnvName::parse(&a.env)?;
     let method = PgMethod::parse(&a.method)?;
-    let defaults = RlConfig::new(env, method);
+    let mut defaults = RlConfig::new(env, method);
+    match (&a.lqr_system, env) {
+        (Some(p), EnvName::Lqr) => {
+            let sys = read_lqr_system(p)?;
+            defaults.gamma = sys.gamma;
+            defaults.lqr = Some(sys);
+        }
+        (Some(_), _) => {
+            return Err(Error::InvalidArgument(
+                "--lqr-system applies to --env lqr only".into(),
+            ));
+        }
+        (None, _) => {}
+    }
     let cfg = RlConfig {
         seed: a.seed,
         steps: a.steps.unwrap_or(defaults.steps),

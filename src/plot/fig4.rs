@@ -1,7 +1,7 @@
 //! The reinforcement-learning figure: one panel per environment, mean episode return against
-//! environment steps (for `lqr`: the exact discounted cost of the mean policy, with the
-//! Riccati optimum as a dashed line), the median over seeds as a line and the range (smallest
-//! to largest) as a shaded band.
+//! environment steps (for `lqr`: the mean policy's exact discounted cost relative to the
+//! Riccati optimum, J/J* − 1, on a log scale, with 1 % dashed), the median over seeds as a
+//! line and the range (smallest to largest) as a shaded band.
 
 use super::{FONT, PALETTE, draw_err, register_fonts, title_bar};
 use crate::error::Result;
@@ -22,10 +22,10 @@ fn median(v: &mut [f64]) -> f64 {
     }
 }
 
-/// The value a panel plots for update i of a run: the cost (lqr) or the mean return.
+/// The value a panel plots for update i of a run: log₁₀(J/J* − 1) (lqr) or the mean return.
 fn value(env: &Fig4Env, run: &Fig4Run, i: usize) -> Option<f64> {
-    match (&run.cost, env.env) {
-        (Some(c), EnvName::Lqr) => Some(c[i]).filter(|v| v.is_finite()),
+    match (&run.cost, env.optimal_cost) {
+        (Some(c), Some(opt)) => Some((c[i] / opt - 1.0).log10()).filter(|v| v.is_finite()),
         _ => run.mean_return[i],
     }
 }
@@ -88,9 +88,10 @@ fn panel<DB: DrawingBackend>(
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
             (a.min(v), b.max(v))
         });
-    if let Some(opt) = env.optimal_cost {
-        y_lo = y_lo.min(opt);
-        y_hi = y_hi.max(opt);
+    if env.optimal_cost.is_some() {
+        // The 1 % line.
+        y_lo = y_lo.min(-2.0);
+        y_hi = y_hi.max(-2.0);
     }
     if !(y_lo.is_finite() && y_hi.is_finite()) {
         (y_lo, y_hi) = (0.0, 1.0);
@@ -116,18 +117,27 @@ fn panel<DB: DrawingBackend>(
         .x_desc("environment steps")
         .x_label_formatter(&|x| format!("{}k", (x / 1000.0).round()))
         .y_desc(if lqr {
-            "discounted cost of the mean policy"
+            "mean policy's cost / J* − 1 (log scale)"
         } else {
             "mean episode return"
+        })
+        .y_label_formatter(&|y| {
+            if lqr {
+                let v = 10f64.powf(*y);
+                let d = (1 - y.floor() as i32).clamp(0, 8) as usize;
+                format!("{v:.d$}")
+            } else {
+                format!("{y}")
+            }
         })
         .label_style((FONT, 12))
         .axis_desc_style((FONT, 13))
         .light_line_style(WHITE.mix(0.0))
         .draw()
         .map_err(&e)?;
-    if let Some(opt) = env.optimal_cost {
+    if env.optimal_cost.is_some() {
         ctx.draw_series(DashedLineSeries::new(
-            vec![(0.0, opt), (x_hi * 1.02, opt)],
+            vec![(0.0, -2.0), (x_hi * 1.02, -2.0)],
             6,
             4,
             BLACK.mix(0.6).stroke_width(1),
