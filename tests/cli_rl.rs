@@ -307,9 +307,8 @@ fn train_takes_a_user_lqr_system() {
     }
 }
 
-#[test]
-fn fig4_smoke_run_writes_records_and_figures() {
-    let d = tmp("fig4");
+/// `natflow fig4` on CartPole and lqr, two methods, two seeds, two updates; its JSON.
+fn fig4_smoke(d: &std::path::Path) -> Value {
     let (code, out, err) = natflow(&[
         "fig4",
         "--envs",
@@ -327,8 +326,13 @@ fn fig4_smoke_run_writes_records_and_figures() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("Riccati optimum"), "{out}");
-    let v: Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("fig4.json")).unwrap()).unwrap();
+    serde_json::from_str(&std::fs::read_to_string(d.join("fig4.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn fig4_smoke_run_writes_records_and_figures() {
+    let d = tmp("fig4");
+    let v = fig4_smoke(&d);
     let envs = v["envs"].as_array().unwrap();
     assert_eq!(envs.len(), 2);
     for e in envs {
@@ -351,25 +355,7 @@ fn fig4_smoke_run_writes_records_and_figures() {
         assert!(std::fs::metadata(d.join(f)).unwrap().len() > 1000, "{f}");
     }
     // Same seeds, same numbers.
-    let d2 = tmp("fig4-again");
-    let (code, _, _) = natflow(&[
-        "fig4",
-        "--envs",
-        "CartPole-v1,lqr",
-        "--methods",
-        "npg,geo-f",
-        "--seeds",
-        "2",
-        "--steps",
-        "2000",
-        "--batch-steps",
-        "1000",
-        "--out",
-        d2.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0);
-    let v2: Value =
-        serde_json::from_str(&std::fs::read_to_string(d2.join("fig4.json")).unwrap()).unwrap();
+    let v2 = fig4_smoke(&tmp("fig4-again"));
     for (a, b) in v["envs"]
         .as_array()
         .unwrap()

@@ -1,11 +1,10 @@
 //! `natflow fig3`: the paper's Figure 3 (deep autoencoders and a classifier).
 
-use super::{Outputs, write_json};
+use super::{Outputs, parse_names, progress_bar, write_json};
 use crate::error::{Error, Result};
 use crate::experiments::fig3::{Fig3Config, Scale, Task, first_reaching, run_fig3};
 use crate::nn::train::TrainMethod;
 use crate::plot::fig3::{by_method, summary};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Arguments of `natflow fig3`.
@@ -37,12 +36,6 @@ pub struct Fig3Args {
     /// Output directory for fig3.json, fig3.svg and fig3.png.
     #[arg(long, default_value = "figures")]
     out: PathBuf,
-}
-
-fn list<T>(flag: &str, s: &str, parse: impl Fn(&str) -> Result<T>) -> Result<Vec<T>> {
-    s.split(',')
-        .map(|p| parse(p.trim()).map_err(|e| Error::InvalidArgument(format!("{flag}: {e}"))))
-        .collect()
 }
 
 /// Runs `natflow fig3`.
@@ -78,8 +71,8 @@ pub fn run(args: &Fig3Args) -> Result<()> {
     };
     let cfg = Fig3Config {
         scale,
-        tasks: list("--tasks", &args.tasks, Task::parse)?,
-        methods: list("--methods", &args.methods, TrainMethod::parse)?,
+        tasks: parse_names("--tasks", &args.tasks, Task::parse)?,
+        methods: parse_names("--methods", &args.methods, TrainMethod::parse)?,
         seeds: args.seeds as u64,
         iters,
         alpha: args.alpha,
@@ -91,16 +84,7 @@ pub fn run(args: &Fig3Args) -> Result<()> {
     let json_tmp = outputs.plan(&json)?;
     let svg_tmp = outputs.plan(&args.out.join("fig3.svg"))?;
     let png_tmp = outputs.plan(&args.out.join("fig3.png"))?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let b = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{prefix} [{bar:40}] {pos}/{len} updates ({elapsed}, about {eta} left)",
-        ) {
-            b.set_style(style.progress_chars("=> "));
-        }
-        b.set_prefix("fig3");
-        b
-    });
+    let bar = progress_bar("fig3", "updates");
     let progress = |done: usize, total: usize| {
         if let Some(b) = &bar {
             b.set_length(total as u64);

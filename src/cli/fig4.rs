@@ -1,13 +1,12 @@
 //! `natflow fig4`: natural policy gradient with midpoint and geodesic correction on control
 //! tasks (the paper's reinforcement-learning figure, on natflow's own environments).
 
-use super::{Outputs, write_json};
+use super::{Outputs, parse_names, progress_bar, write_json};
 use crate::error::{Error, Result};
 use crate::experiments::fig4::{Fig4Config, run_fig4};
 use crate::plot::fig4::summary;
 use crate::rl::env::EnvName;
 use crate::rl::npg::PgMethod;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Arguments of `natflow fig4`.
@@ -44,12 +43,6 @@ pub struct Fig4Args {
     out: PathBuf,
 }
 
-fn list<T>(flag: &str, s: &str, parse: impl Fn(&str) -> Result<T>) -> Result<Vec<T>> {
-    s.split(',')
-        .map(|p| parse(p.trim()).map_err(|e| Error::InvalidArgument(format!("{flag}: {e}"))))
-        .collect()
-}
-
 /// Runs `natflow fig4`.
 pub fn run(args: &Fig4Args) -> Result<()> {
     if !(1..=100).contains(&args.seeds) {
@@ -80,8 +73,8 @@ pub fn run(args: &Fig4Args) -> Result<()> {
         )));
     }
     let cfg = Fig4Config {
-        envs: list("--envs", &args.envs, EnvName::parse)?,
-        methods: list("--methods", &args.methods, PgMethod::parse)?,
+        envs: parse_names("--envs", &args.envs, EnvName::parse)?,
+        methods: parse_names("--methods", &args.methods, PgMethod::parse)?,
         seeds: args.seeds as u64,
         steps,
         batch_steps: args.batch_steps,
@@ -93,16 +86,7 @@ pub fn run(args: &Fig4Args) -> Result<()> {
     let json_tmp = outputs.plan(&json)?;
     let svg_tmp = outputs.plan(&args.out.join("fig4.svg"))?;
     let png_tmp = outputs.plan(&args.out.join("fig4.png"))?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let b = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{prefix} [{bar:40}] {pos}/{len} runs ({elapsed}, about {eta} left)",
-        ) {
-            b.set_style(style.progress_chars("=> "));
-        }
-        b.set_prefix("fig4");
-        b
-    });
+    let bar = progress_bar("fig4", "runs");
     let progress = |done: usize, total: usize| {
         if let Some(b) = &bar {
             b.set_length(total as u64);

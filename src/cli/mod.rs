@@ -101,6 +101,29 @@ pub fn parse_list(flag: &str, s: &str) -> Result<Vec<f64>> {
         .collect()
 }
 
+/// Parses a comma-separated list of names with `parse`, naming the flag in errors.
+pub fn parse_names<T>(flag: &str, s: &str, parse: impl Fn(&str) -> Result<T>) -> Result<Vec<T>> {
+    s.split(',')
+        .map(|p| parse(p.trim()).map_err(|e| Error::InvalidArgument(format!("{flag}: {e}"))))
+        .collect()
+}
+
+/// A progress bar on stderr when it is a terminal, counting `unit` ("runs", "updates") with
+/// elapsed and remaining time; none otherwise.
+pub fn progress_bar(prefix: &str, unit: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+            "{{prefix}} [{{bar:40}}] {{pos}}/{{len}} {unit} ({{elapsed}}, about {{eta}} left)"
+        )) {
+            b.set_style(style.progress_chars("=> "));
+        }
+        b.set_prefix(prefix.to_string());
+        b
+    })
+}
+
 /// The files a command writes, checked before any work is done and put in place together.
 ///
 /// [`Outputs::plan`] checks a final path (not a directory; its directory creatable and

@@ -2,24 +2,13 @@
 //! training wall time (bottom), log scale, the median over seeds as a line and the spread
 //! (smallest to largest over seeds) as a shaded band.
 
-use super::{FONT, PALETTE, draw_err, register_fonts, title_bar};
+use super::{FONT, draw_err, head_with_legend, median, register_fonts, series_color};
 use crate::error::Result;
 use crate::experiments::fig3::{Fig3Record, Fig3Run, Fig3Task};
 use crate::nn::train::TrainMethod;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
-
-/// The median of `v` (non-empty).
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
 
 /// v with three significant digits.
 fn significant(v: f64) -> String {
@@ -61,35 +50,6 @@ pub fn by_method(task: &Fig3Task) -> Vec<(TrainMethod, Vec<&Fig3Run>)> {
         }
     }
     out
-}
-
-/// A method's colour: its place in the figure's list of methods, the same in every panel.
-fn method_color(methods: &[TrainMethod], m: TrainMethod) -> RGBColor {
-    let k = methods.iter().position(|&x| x == m).unwrap_or(0);
-    PALETTE[k % PALETTE.len()]
-}
-
-/// One legend for the whole figure, in a strip: a line of each method's colour and its name.
-fn legend_strip<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    methods: &[TrainMethod],
-    path: &Path,
-) -> Result<()> {
-    let e = draw_err(path);
-    let width = 110;
-    let start = (area.dim_in_pixel().0 as i32 - width * methods.len() as i32).max(0) / 2;
-    for (k, &m) in methods.iter().enumerate() {
-        let x = start + width * k as i32;
-        let color = method_color(methods, m);
-        area.draw(&PathElement::new(
-            vec![(x, 14), (x + 28, 14)],
-            color.stroke_width(3),
-        ))
-        .map_err(&e)?;
-        area.draw(&Text::new(m.name(), (x + 36, 6), (FONT, 15)))
-            .map_err(&e)?;
-    }
-    Ok(())
 }
 
 fn panel<DB: DrawingBackend>(
@@ -160,7 +120,7 @@ fn panel<DB: DrawingBackend>(
         .draw()
         .map_err(&e)?;
     for (method, s) in &groups {
-        let color = method_color(methods, *method);
+        let color = series_color(methods, method);
         let band: Vec<(f64, f64)> = s
             .iter()
             .filter(|p| positive(p.2))
@@ -193,7 +153,8 @@ fn draw<DB: DrawingBackend>(
     path: &Path,
 ) -> Result<()> {
     let e = draw_err(path);
-    let body = title_bar(
+    let names: Vec<&str> = rec.config.methods.iter().map(|m| m.name()).collect();
+    let body = head_with_legend(
         root,
         path,
         &format!(
@@ -203,11 +164,8 @@ fn draw<DB: DrawingBackend>(
             if rec.config.seeds == 1 { "" } else { "s" },
             rec.config.alpha
         ),
-        44,
-        19,
+        &names,
     )?;
-    let (strip, body) = body.split_vertically(30);
-    legend_strip(&strip, &rec.config.methods, path)?;
     let cols = rec.tasks.len().max(1);
     let panels = body.split_evenly((2, cols));
     for (i, task) in rec.tasks.iter().enumerate() {

@@ -3,7 +3,7 @@
 //! Riccati optimum, J/J* − 1, on a log scale, with 1 % dashed), the median over seeds as a
 //! line and the range (smallest to largest) as a shaded band.
 
-use super::{FONT, PALETTE, draw_err, register_fonts, title_bar};
+use super::{FONT, draw_err, head_with_legend, median, register_fonts, series_color};
 use crate::error::Result;
 use crate::experiments::fig4::{Fig4Env, Fig4Record, Fig4Run};
 use crate::rl::env::EnvName;
@@ -11,16 +11,6 @@ use crate::rl::npg::PgMethod;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
-
-fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        0.5 * (v[n / 2 - 1] + v[n / 2])
-    }
-}
 
 /// The value a panel plots for update i of a run: log₁₀(J/J* − 1) (lqr) or the mean return.
 fn value(env: &Fig4Env, run: &Fig4Run, i: usize) -> Option<f64> {
@@ -46,31 +36,6 @@ pub fn summary(env: &Fig4Env, method: PgMethod) -> Vec<(f64, f64, f64, f64)> {
             Some((runs[0].timesteps[i] as f64, median(&mut v), lo, hi))
         })
         .collect()
-}
-
-fn color(methods: &[PgMethod], m: PgMethod) -> RGBColor {
-    PALETTE[methods.iter().position(|&x| x == m).unwrap_or(0) % PALETTE.len()]
-}
-
-fn legend_strip<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    methods: &[PgMethod],
-    path: &Path,
-) -> Result<()> {
-    let e = draw_err(path);
-    let width = 110;
-    let start = (area.dim_in_pixel().0 as i32 - width * methods.len() as i32).max(0) / 2;
-    for (k, &m) in methods.iter().enumerate() {
-        let x = start + width * k as i32;
-        area.draw(&PathElement::new(
-            vec![(x, 14), (x + 28, 14)],
-            color(methods, m).stroke_width(3),
-        ))
-        .map_err(&e)?;
-        area.draw(&Text::new(m.name(), (x + 36, 6), (FONT, 15)))
-            .map_err(&e)?;
-    }
-    Ok(())
 }
 
 fn panel<DB: DrawingBackend>(
@@ -115,7 +80,10 @@ fn panel<DB: DrawingBackend>(
         .map_err(&e)?;
     ctx.configure_mesh()
         .x_desc("environment steps")
-        .x_label_formatter(&|x| format!("{}k", (x / 1000.0).round()))
+        .x_label_formatter(&|x| {
+            let decimals = if x_hi < 20_000.0 { 1 } else { 0 };
+            format!("{:.decimals$}k", x / 1000.0)
+        })
         .y_desc(if lqr {
             "mean policy's cost / J* − 1 (log scale)"
         } else {
@@ -145,7 +113,7 @@ fn panel<DB: DrawingBackend>(
         .map_err(&e)?;
     }
     for (m, s) in &groups {
-        let c = color(methods, *m);
+        let c = series_color(methods, m);
         let band: Vec<(f64, f64)> = s
             .iter()
             .map(|p| (p.0, p.3))
@@ -170,7 +138,8 @@ fn draw<DB: DrawingBackend>(
     path: &Path,
 ) -> Result<()> {
     let e = draw_err(path);
-    let body = title_bar(
+    let names: Vec<&str> = rec.config.methods.iter().map(|m| m.name()).collect();
+    let body = head_with_legend(
         root,
         path,
         &format!(
@@ -179,11 +148,8 @@ fn draw<DB: DrawingBackend>(
             if rec.config.seeds == 1 { "" } else { "s" },
             rec.config.alpha
         ),
-        44,
-        19,
+        &names,
     )?;
-    let (strip, body) = body.split_vertically(30);
-    legend_strip(&strip, &rec.config.methods, path)?;
     let n = rec.envs.len().max(1);
     let cols = n.min(2);
     let rows = n.div_ceil(cols);

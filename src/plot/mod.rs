@@ -79,3 +79,59 @@ pub(crate) fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .map_err(draw_err(path))?;
     Ok(())
 }
+
+/// The median of `v` (non-empty; sorts it).
+pub(crate) fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+/// One legend for a whole figure, in a strip: a line of each entry's colour and its name,
+/// centred.
+pub(crate) fn legend_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(&str, RGBColor)],
+    path: &Path,
+) -> Result<()> {
+    let e = draw_err(path);
+    let width = 110;
+    let start = (area.dim_in_pixel().0 as i32 - width * entries.len() as i32).max(0) / 2;
+    for (k, (name, color)) in entries.iter().enumerate() {
+        let x = start + width * k as i32;
+        area.draw(&PathElement::new(
+            vec![(x, 14), (x + 28, 14)],
+            color.stroke_width(3),
+        ))
+        .map_err(&e)?;
+        area.draw(&Text::new(*name, (x + 36, 6), (FONT, 15)))
+            .map_err(&e)?;
+    }
+    Ok(())
+}
+
+/// The colour of item `x` of a figure's list `all` (its place in the list), the same in every
+/// panel.
+pub(crate) fn series_color<T: PartialEq>(all: &[T], x: &T) -> RGBColor {
+    PALETTE[all.iter().position(|a| a == x).unwrap_or(0) % PALETTE.len()]
+}
+
+/// A figure's head: the title bar, then one legend strip naming `names` in their
+/// [`series_color`]s; returns the area below.
+pub(crate) fn head_with_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    path: &Path,
+    title: &str,
+    names: &[&str],
+) -> Result<DrawingArea<DB, Shift>> {
+    let body = title_bar(root, path, title, 44, 19)?;
+    let (strip, body) = body.split_vertically(30);
+    let entries: Vec<(&str, RGBColor)> =
+        names.iter().map(|n| (*n, series_color(names, n))).collect();
+    legend_strip(&strip, &entries, path)?;
+    Ok(body)
+}
