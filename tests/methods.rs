@@ -95,9 +95,12 @@ fn known_flows() -> Vec<KnownFlow> {
 fn expected_order(m: &Method) -> Option<f64> {
     match m {
         Method::RungeKutta { tableau, .. } => Some(order_of(tableau, 6) as f64),
-        Method::Geo | Method::GeoF | Method::RiemannianEuler { .. } | Method::NgFine { .. } => {
-            Some(1.0)
-        }
+        Method::Geo
+        | Method::GeoF
+        | Method::Geo3
+        | Method::RiemannianEuler { .. }
+        | Method::NgFine { .. } => Some(1.0),
+        Method::RiemannianMid { .. } => Some(2.0),
         Method::Flow { .. } => None,
         other => panic!("add {} to the harness", other.name()),
     }

@@ -217,6 +217,83 @@ fn first_kind_and_metric<M: Metric + ?Sized>(
     Ok((g, dv_g * &vv - grad_q * 0.5))
 }
 
+/// Γ(v,v) at x for any scalar type D, from the metric: G Γ(v,v) = (∂ᵥG)v − ½∇ₓ(vᵀGv) with
+/// the derivatives of G by forward-mode AD one level above D, solved by Gaussian elimination
+/// with partial pivoting. With D = `Dual64` and x carrying a direction d, the dual parts are
+/// the directional derivative ∂Γ(d)(v,v) = d/dε Γ(x + εd)(v,v) — exactly, not by differences.
+/// x must lie in the domain (checked by callers on the real parts).
+pub fn christoffel_vv_generic<M: Metric + ?Sized, D: Real>(m: &M, x: &[D], v: &[D]) -> Vec<D> {
+    use num_dual::Dual;
+    let n = x.len();
+    let mut xd: Vec<Dual<D>> = x.iter().map(|&t| Dual::from_re(t)).collect();
+    let mut g = vec![vec![D::zero(); n]; n];
+    let mut rhs = vec![D::zero(); n];
+    for l in 0..n {
+        xd[l].eps = D::one();
+        let gd = m.metric_at(&xd);
+        xd[l].eps = D::zero();
+        let mut quad = D::zero();
+        for i in 0..n {
+            for j in 0..n {
+                let (gij, dl) = (gd[(i, j)].re, gd[(i, j)].eps);
+                if l == 0 {
+                    g[i][j] = gij;
+                }
+                // (∂ᵥG)v: Σₗ vₗ (∂ₗG) v; ½∇ₓ(vᵀGv): ½ vᵀ(∂ₗG)v in coordinate l.
+                rhs[i] += v[l] * dl * v[j];
+                quad += v[i] * dl * v[j];
+            }
+        }
+        rhs[l] -= quad * 0.5;
+    }
+    // Gaussian elimination with partial pivoting on the real parts.
+    for c in 0..n {
+        let pivot = (c..n)
+            .max_by(|&a, &b| g[a][c].re().abs().total_cmp(&g[b][c].re().abs()))
+            .unwrap_or(c);
+        g.swap(c, pivot);
+        rhs.swap(c, pivot);
+        let (top, below) = g.split_at_mut(c + 1);
+        let pivot_row = &top[c];
+        for (r, row) in below.iter_mut().enumerate() {
+            let f = row[c] / pivot_row[c];
+            for (a, &b) in row[c..].iter_mut().zip(&pivot_row[c..]) {
+                *a -= f * b;
+            }
+            let sub = f * rhs[c];
+            rhs[c + 1 + r] -= sub;
+        }
+    }
+    let mut y = vec![D::zero(); n];
+    for r in (0..n).rev() {
+        let mut acc = rhs[r];
+        for k in r + 1..n {
+            acc -= g[r][k] * y[k];
+        }
+        y[r] = acc / g[r][r];
+    }
+    y
+}
+
+/// ∂Γ(d)(v,v) = d/dε Γ(x + εd)(v,v) at ε = 0, by forward-mode AD of [`christoffel_vv_generic`].
+pub fn christoffel_vv_derivative<M: Metric + ?Sized>(
+    m: &M,
+    x: &[f64],
+    v: &[f64],
+    d: &[f64],
+) -> Result<DVector<f64>> {
+    m.check(x)?;
+    let n = m.dim();
+    check_vector("velocity", v, n)?;
+    check_vector("direction", d, n)?;
+    let xd: Vec<Dual64> = x.iter().zip(d).map(|(&t, &e)| Dual64::new(t, e)).collect();
+    let vd: Vec<Dual64> = v.iter().map(|&t| Dual64::from_re(t)).collect();
+    let out = christoffel_vv_generic(m, &xd, &vd);
+    let out = DVector::from_iterator(n, out.iter().map(|o| o.eps));
+    crate::error::check_finite_result(|| "∂Γ(d)(v,v)".into(), x, out.iter())?;
+    Ok(out)
+}
+
 /// The full Christoffel symbols Γ^k_ij from the metric by forward-mode AD (n passes).
 pub fn christoffel_ad<M: Metric + ?Sized>(m: &M, x: &[f64]) -> Result<Christoffel> {
     m.check(x)?;

@@ -11,7 +11,7 @@
 
 use crate::error::{Error, Result, check_vector};
 use crate::ode::{self, OdeOptions};
-use crate::problem::Connection;
+use crate::problem::{Connection, christoffel_uw_into};
 use nalgebra::DVector;
 
 /// Where the geodesic ends, its velocity there, and the transported vectors.
@@ -23,34 +23,6 @@ pub struct Transported {
     pub end_velocity: DVector<f64>,
     /// The parallel transports of the given vectors to γ(1).
     pub vectors: Vec<DVector<f64>>,
-}
-
-/// Scratch vectors of length n for the right-hand side, so that it allocates nothing.
-struct Scratch {
-    sum: Vec<f64>,
-    diff: Vec<f64>,
-    plus: Vec<f64>,
-    out: Vec<f64>,
-}
-
-/// Γ(u, w) = ¼[Γ(u + w, u + w) − Γ(u − w, u − w)] into `s.out`.
-fn gamma_uw<P: Connection + ?Sized>(
-    p: &P,
-    x: &[f64],
-    u: &[f64],
-    w: &[f64],
-    s: &mut Scratch,
-) -> Result<()> {
-    for i in 0..u.len() {
-        s.sum[i] = u[i] + w[i];
-        s.diff[i] = u[i] - w[i];
-    }
-    p.christoffel_vv_into(x, &s.sum, &mut s.plus)?;
-    p.christoffel_vv_into(x, &s.diff, &mut s.out)?;
-    for i in 0..s.out.len() {
-        s.out[i] = 0.25 * (s.plus[i] - s.out[i]);
-    }
-    Ok(())
 }
 
 /// The geodesic from x with initial velocity v for unit time, carrying the vectors `ws`
@@ -74,29 +46,26 @@ pub fn transport_along_geodesic<P: Connection + ?Sized>(
     for w in ws {
         y0.extend_from_slice(w);
     }
-    let scratch = std::cell::RefCell::new(Scratch {
-        sum: vec![0.0; n],
-        diff: vec![0.0; n],
-        plus: vec![0.0; n],
-        out: vec![0.0; n],
-    });
+    // Scratch for Γ(u, w) and its result, so that the right-hand side allocates nothing.
+    let scratch =
+        std::cell::RefCell::new(([vec![0.0; n], vec![0.0; n], vec![0.0; n]], vec![0.0; n]));
     let sol = ode::solve(
         &y0,
         &[1.0],
         opts,
         |y, dy| {
-            let s = &mut *scratch.borrow_mut();
+            let (work, out) = &mut *scratch.borrow_mut();
             let (pos, rest) = y.split_at(n);
             let (vel, carried) = rest.split_at(n);
-            p.christoffel_vv_into(pos, vel, &mut s.out)?;
+            p.christoffel_vv_into(pos, vel, out)?;
             dy[..n].copy_from_slice(vel);
             for k in 0..n {
-                dy[n + k] = -s.out[k];
+                dy[n + k] = -out[k];
             }
             for j in 0..m {
-                gamma_uw(p, pos, vel, &carried[j * n..(j + 1) * n], s)?;
+                christoffel_uw_into(p, pos, vel, &carried[j * n..(j + 1) * n], work, out)?;
                 for k in 0..n {
-                    dy[2 * n + j * n + k] = -s.out[k];
+                    dy[2 * n + j * n + k] = -out[k];
                 }
             }
             Ok(())

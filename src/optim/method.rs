@@ -9,6 +9,7 @@
 //! | any tableau (`rk4`, `heun`, …) | the explicit Runge–Kutta step | the tableau's order |
 //! | `geo` | ξ + h f − ½h² Γ_ξ(f, f) | order 2 (approximates Exp_ξ(h f) to O(h³)) |
 //! | `geo-f` | ξ + h f − ½h² Γ_ξ(v, v), v = (ξ_k − ξ_{k−1})/h; first step `geo` | order 2 |
+//! | `geo3` | ξ + h f − ½h² Γ(f, f) − ⅙h³ [∂Γ(f)(f, f) − 2Γ(Γ(f, f), f)] | order 3 (approximates Exp_ξ(h f) to O(h⁴)) |
 //! | `riemannian-euler` | Exp_ξ(h f(ξ)) (diffsol, tol 1e-12) | invariant in exact arithmetic (to the ODE tolerance in practice), order 1 vs the flow |
 //! | `riemannian-mid` | ξ½ = Exp_ξ(½h f(ξ)), w = f(ξ½) transported back to ξ, Exp_ξ(h w) | invariant (to the ODE tolerance), order 2 vs the flow |
 //! | `flow` | the exact flow for time h (diffsol, tol 1e-12) | exact |
@@ -41,6 +42,8 @@ pub enum Method {
     Geo,
     /// Faster geodesic correction: Γ on the previous displacement.
     GeoF,
+    /// Third-order geodesic correction (the Taylor expansion of Exp to h³).
+    Geo3,
     /// The Riemannian Euler step Exp_ξ(h f(ξ)).
     RiemannianEuler {
         /// ODE tolerance of the exponential map.
@@ -89,6 +92,7 @@ impl Method {
             },
             "geo" => Method::Geo,
             "geo-f" => Method::GeoF,
+            "geo3" => Method::Geo3,
             "riemannian-euler" => Method::RiemannianEuler { tol: REFERENCE_TOL },
             "riemannian-mid" => Method::RiemannianMid { tol: REFERENCE_TOL },
             "flow" => Method::Flow { tol: REFERENCE_TOL },
@@ -113,6 +117,7 @@ impl Method {
     pub fn names() -> Vec<String> {
         let mut v: Vec<String> = Self::PAPER.iter().map(|s| s.to_string()).collect();
         v.push("riemannian-mid".into());
+        v.push("geo3".into());
         v.extend(Tableau::all().into_iter().map(|t| t.name));
         v
     }
@@ -123,6 +128,7 @@ impl Method {
             Method::RungeKutta { name, .. } => name.clone(),
             Method::Geo => "geo".into(),
             Method::GeoF => "geo-f".into(),
+            Method::Geo3 => "geo3".into(),
             Method::RiemannianEuler { .. } => "riemannian-euler".into(),
             Method::RiemannianMid { .. } => "riemannian-mid".into(),
             Method::Flow { .. } => "flow".into(),
@@ -326,6 +332,55 @@ impl<P: NaturalVelocity + Connection + ?Sized> Step<P> for GeodesicCorrection {
     }
 }
 
+/// Third-order geodesic correction: the Euler step's point moved onto Exp_x(h f) to O(h⁴),
+/// x + h f − ½h² Γ(f, f) − ⅙h³ [∂Γ(f)(f, f) − 2Γ(Γ(f, f), f)]: the Taylor polynomial of the
+/// geodesic γ with γ(0) = x, γ′(0) = f, from γ″ = −Γ(γ′, γ′) and, differentiating,
+/// γ‴ = −∂Γ(γ′)(γ′, γ′) − 2Γ(γ″, γ′) = −∂Γ(f)(f, f) + 2Γ(Γ(f, f), f) at t = 0. Γ(u, w) by
+/// polarisation, ∂Γ by [`Connection::christoffel_vv_derivative_into`] (forward-mode AD of the
+/// metric for a chart problem). Requires [`NaturalVelocity`] and [`Connection`].
+#[derive(Debug, Clone, Default)]
+pub struct GeodesicCorrection3 {
+    f: Vec<f64>,
+    gamma: Vec<f64>,
+    dgamma: Vec<f64>,
+    ggamma: Vec<f64>,
+    scratch: [Vec<f64>; 3],
+    next: Vec<f64>,
+}
+
+impl<P: NaturalVelocity + Connection + ?Sized> Step<P> for GeodesicCorrection3 {
+    fn name(&self) -> String {
+        "geo3".into()
+    }
+    fn reset(&mut self) {}
+    fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()> {
+        let Self {
+            f,
+            gamma,
+            dgamma,
+            ggamma,
+            scratch,
+            next,
+        } = self;
+        let n = x.len();
+        for b in [&mut *f, &mut *gamma, &mut *dgamma, &mut *ggamma] {
+            b.resize(n, 0.0);
+        }
+        commit("geo3", p, x, h, next, |x, next| {
+            p.natural_velocity_into(x, f)?;
+            p.christoffel_vv_into(x, f, gamma)?;
+            p.christoffel_vv_derivative_into(x, f, f, dgamma)?;
+            crate::problem::christoffel_uw_into(p, x, gamma, f, scratch, ggamma)?;
+            next.copy_from_slice(x);
+            axpy(next, h, f);
+            axpy(next, -0.5 * h * h, gamma);
+            axpy(next, -h * h * h / 6.0, dgamma);
+            axpy(next, h * h * h / 3.0, ggamma);
+            Ok(())
+        })
+    }
+}
+
 /// The Riemannian Euler step Exp_x(h f(x)): chart-invariant in exact arithmetic (numerically,
 /// to the exponential map's ODE tolerance), first order to the flow.
 /// Requires [`NaturalVelocity`] and [`ExpMap`] (the ODE default or a closed form).
@@ -472,6 +527,7 @@ pub struct Stepper {
 enum Kind {
     Rk(RungeKutta),
     Geo(GeodesicCorrection),
+    Geo3(GeodesicCorrection3),
     Re(RiemannianEuler),
     Rm(RiemannianMidpoint),
     Flow(Flow),
@@ -490,6 +546,7 @@ impl Stepper {
             }
             Method::Geo => Kind::Geo(GeodesicCorrection::new(false)),
             Method::GeoF => Kind::Geo(GeodesicCorrection::new(true)),
+            Method::Geo3 => Kind::Geo3(GeodesicCorrection3::default()),
             Method::RiemannianEuler { tol } => Kind::Re(RiemannianEuler::new(*tol)),
             Method::RiemannianMid { tol } => Kind::Rm(RiemannianMidpoint::new(*tol)),
             Method::Flow { tol } => Kind::Flow(Flow::new(*tol)),
@@ -522,6 +579,7 @@ impl<P: NgProblem + ?Sized> Step<P> for Stepper {
         match &mut self.kind {
             Kind::Rk(s) => s.step(p, x, h),
             Kind::Geo(s) => s.step(p, x, h),
+            Kind::Geo3(s) => s.step(p, x, h),
             Kind::Re(s) => s.step(p, x, h),
             Kind::Rm(s) => s.step(p, x, h),
             Kind::Flow(s) => s.step(p, x, h),

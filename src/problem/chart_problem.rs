@@ -83,6 +83,19 @@ impl<M: Metric, C: Chart, L> Connection for ChartProblem<M, C, L> {
         out.copy_from_slice(self.manifold.christoffel_vv(xi, v)?.as_slice());
         Ok(())
     }
+    /// By forward-mode AD of the chart's metric ([`crate::geometry::christoffel_vv_derivative`]).
+    fn christoffel_vv_derivative_into(
+        &self,
+        xi: &[f64],
+        v: &[f64],
+        d: &[f64],
+        out: &mut [f64],
+    ) -> Result<()> {
+        check_out("∂Γ(d)(v,v)", out, self.dim())?;
+        let g = crate::geometry::christoffel_vv_derivative(&self.manifold, xi, v, d)?;
+        out.copy_from_slice(g.as_slice());
+        Ok(())
+    }
 }
 
 impl<M: Metric, C: Chart, L> ExpMap for ChartProblem<M, C, L> {}

@@ -90,6 +90,17 @@ impl<P: Connection + ?Sized> Connection for Counting<'_, P> {
         bump(&self.christoffels);
         self.inner.christoffel_vv_into(x, v, out)
     }
+    /// Counted as one Γ evaluation (an AD pass costs about one).
+    fn christoffel_vv_derivative_into(
+        &self,
+        x: &[f64],
+        v: &[f64],
+        d: &[f64],
+        out: &mut [f64],
+    ) -> Result<()> {
+        bump(&self.christoffels);
+        self.inner.christoffel_vv_derivative_into(x, v, d, out)
+    }
 }
 
 impl<P: ExpMap + ?Sized> ExpMap for Counting<'_, P> {
