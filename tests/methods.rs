@@ -101,6 +101,9 @@ fn expected_order(m: &Method) -> Option<f64> {
         | Method::RiemannianEuler { .. }
         | Method::NgFine { .. } => Some(1.0),
         Method::RiemannianMid { .. } => Some(2.0),
+        Method::NormalRk { tableau, .. } | Method::TruncatedNormalRk { tableau, .. } => {
+            Some(order_of(tableau, 6) as f64)
+        }
         Method::Flow { .. } => None,
         other => panic!("add {} to the harness", other.name()),
     }
@@ -128,6 +131,11 @@ fn every_method_converges_to_the_known_flow_at_its_order() {
         // Step counts whose errors lie between the pre-asymptotic range and the floor.
         let steps: Vec<usize> = match (&method, order) {
             (Method::NgFine { .. }, _) => vec![4, 8, 16, 32, 64],
+            // geo2:/geo3:midpoint: measured here, the error falls at a slope near 3 up to
+            // n ≈ 128 (16 → 128: 3.1) before its O(h²) term takes over.
+            (Method::TruncatedNormalRk { .. }, Some(p)) if p < 4.0 => {
+                vec![256, 512, 1024, 2048, 4096]
+            }
             (_, Some(p)) if p >= 5.0 => vec![4, 8, 16, 32, 64, 128, 256],
             (_, Some(p)) if p >= 2.0 => vec![16, 32, 64, 128, 256, 512],
             (_, Some(_)) => vec![16, 32, 64, 128, 256, 512, 1024, 2048],
@@ -138,6 +146,20 @@ fn every_method_converges_to_the_known_flow_at_its_order() {
             // the local slopes measured here fall 7.3, 6.7, 6.1, 5.7, 5.4 from n = 8 to 256 and
             // the error meets the floor before they settle, so no asymptotic window exists.
             if order.is_some_and(|p| p >= 5.0) && k.name == "normal/natural" {
+                continue;
+            }
+            // The fourth-order normal-coordinate methods on Normal: their errors carry a large
+            // h⁵ term, the local slopes fall from ≈ 4.6 towards 4 (4.63 … 4.12 from n = 64 to
+            // 2048 at T = 3) and reach the floor here before settling; tests/higher_order.rs
+            // checks them where the asymptotic slope is reachable.
+            let normal_coordinates = matches!(
+                method,
+                Method::NormalRk { .. } | Method::TruncatedNormalRk { .. }
+            );
+            if normal_coordinates
+                && order.is_some_and(|p| p >= 4.0)
+                && k.name.starts_with("normal/")
+            {
                 continue;
             }
             let errs: Vec<Option<f64>> =

@@ -20,6 +20,7 @@
 
 pub mod chart;
 pub mod geodesic;
+pub mod jacobi;
 pub mod transport;
 
 pub use chart::{Chart, Pullback};

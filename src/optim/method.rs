@@ -11,6 +11,8 @@
 //! | `geo-f` | ξ + h f − ½h² Γ_ξ(v, v), v = (ξ_k − ξ_{k−1})/h; first step `geo` | order 2 |
 //! | `geo3` | ξ + h f − ½h² Γ(f, f) − ⅙h³ [∂Γ(f)(f, f) − 2Γ(Γ(f, f), f)] | order 3 (approximates Exp_ξ(h f) to O(h⁴)) |
 //! | `riemannian-euler` | Exp_ξ(h f(ξ)) (diffsol, tol 1e-12) | invariant in exact arithmetic (to the ODE tolerance in practice), order 1 vs the flow |
+//! | `exp:<tableau>` (`exp:rk4`, `exp:midpoint`, …) | the tableau's step in normal coordinates at ξ: F(u) = dExp_ξ(u)⁻¹ f(Exp_ξ(u)), u₁ = RK step from 0, Exp_ξ(u₁) | invariant (to the ODE tolerance), the tableau's order vs the flow |
+//! | `geo2:<tableau>`, `geo3:<tableau>` | `exp:<tableau>` with Exp_ξ and dExp_ξ replaced by their Taylor polynomials of order 2 or 3 in u (no ODE solves) | min(p, the tableau's order) |
 //! | `riemannian-mid` | ξ½ = Exp_ξ(½h f(ξ)), w = f(ξ½) transported back to ξ, Exp_ξ(h w) | invariant (to the ODE tolerance), order 2 vs the flow |
 //! | `flow` | the exact flow for time h (diffsol, tol 1e-12) | exact |
 //! | `ng-fine` | 1000 Euler sub-steps of h/1000 | Euler with h/1000 (the paper's "ng (exact)") |
@@ -49,6 +51,25 @@ pub enum Method {
         /// ODE tolerance of the exponential map.
         tol: f64,
     },
+    /// A Runge–Kutta tableau in Riemannian normal coordinates at each step (`exp:<tableau>`).
+    NormalRk {
+        /// The method's name, `exp:` and the tableau's.
+        name: String,
+        /// The tableau.
+        tableau: Tableau,
+        /// ODE tolerance of the exponential maps and Jacobi fields.
+        tol: f64,
+    },
+    /// `exp:<tableau>` with Exp and dExp truncated to order 2 or 3 (`geo2:<tableau>`,
+    /// `geo3:<tableau>`).
+    TruncatedNormalRk {
+        /// The method's name.
+        name: String,
+        /// The tableau.
+        tableau: Tableau,
+        /// The order p of the expansions, 2 or 3.
+        p: u32,
+    },
     /// The Riemannian midpoint rule (exponential maps and parallel transport).
     RiemannianMid {
         /// ODE tolerance of the exponential maps and the transport.
@@ -78,8 +99,9 @@ impl Method {
         "flow",
     ];
 
-    /// The method called `name`: `ng`, `mid`, `geo`, `geo-f`, `riemannian-euler`, `flow`,
-    /// `ng-fine`, or the name of any tableau in [`Tableau::all`].
+    /// The method called `name`: `ng`, `mid`, `geo`, `geo-f`, `geo3`, `riemannian-euler`,
+    /// `riemannian-mid`, `flow`, `ng-fine`, the name of any tableau in [`Tableau::all`], or
+    /// `exp:`, `geo2:` or `geo3:` followed by a tableau's name (`mid` and `ng` allowed).
     pub fn parse(name: &str) -> Result<Method> {
         Ok(match name {
             "ng" => Method::RungeKutta {
@@ -99,6 +121,44 @@ impl Method {
             "ng-fine" => Method::NgFine {
                 substeps: FINE_SUBSTEPS,
             },
+            other
+                if other.starts_with("exp:")
+                    || other.starts_with("geo2:")
+                    || other.starts_with("geo3:") =>
+            {
+                let (prefix, t) = other.split_once(':').expect("a prefix");
+                let t = match t {
+                    "ng" => "euler",
+                    "mid" => "midpoint",
+                    t => t,
+                };
+                let tableau = Tableau::by_name(t).map_err(|_| Error::Unknown {
+                    kind: "tableau of exp:<tableau>".into(),
+                    name: t.into(),
+                    expected: Tableau::all()
+                        .into_iter()
+                        .map(|t| t.name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
+                match prefix {
+                    "exp" => Method::NormalRk {
+                        name: other.into(),
+                        tableau,
+                        tol: REFERENCE_TOL,
+                    },
+                    "geo2" => Method::TruncatedNormalRk {
+                        name: other.into(),
+                        tableau,
+                        p: 2,
+                    },
+                    _ => Method::TruncatedNormalRk {
+                        name: other.into(),
+                        tableau,
+                        p: 3,
+                    },
+                }
+            }
             other => {
                 let tableau = Tableau::by_name(other).map_err(|_| Error::Unknown {
                     kind: "method".into(),
@@ -118,6 +178,17 @@ impl Method {
         let mut v: Vec<String> = Self::PAPER.iter().map(|s| s.to_string()).collect();
         v.push("riemannian-mid".into());
         v.push("geo3".into());
+        // The normal-coordinate families take any tableau after the prefix; these are their
+        // representatives.
+        for m in [
+            "exp:midpoint",
+            "exp:rk4",
+            "geo2:midpoint",
+            "geo3:midpoint",
+            "geo3:rk4",
+        ] {
+            v.push(m.into());
+        }
         v.extend(Tableau::all().into_iter().map(|t| t.name));
         v
     }
@@ -131,6 +202,7 @@ impl Method {
             Method::Geo3 => "geo3".into(),
             Method::RiemannianEuler { .. } => "riemannian-euler".into(),
             Method::RiemannianMid { .. } => "riemannian-mid".into(),
+            Method::NormalRk { name, .. } | Method::TruncatedNormalRk { name, .. } => name.clone(),
             Method::Flow { .. } => "flow".into(),
             Method::NgFine { .. } => "ng-fine".into(),
         }
@@ -474,6 +546,258 @@ impl<P: NaturalVelocity + ExpMap + ?Sized> Step<P> for RiemannianMidpoint {
     }
 }
 
+/// A Runge–Kutta tableau in Riemannian normal coordinates: at each step the vector field is
+/// written in the normal chart u ↦ Exp_x(u) at the current point, F(u) = dExp_x(u)⁻¹ f(Exp_x(u)),
+/// one step of the tableau is taken from u = 0, and the result is mapped back, x₁ = Exp_x(u₁).
+/// The normal chart is fixed up to a linear change of frame, which a Runge–Kutta step commutes
+/// with, so the method is chart-invariant for every h (numerically, to the ODE tolerance) and
+/// converges at the tableau's order (the idea of Munthe-Kaas' Lie-group methods, with Exp as
+/// the coordinate map; Munthe-Kaas 1999). dExp from Jacobi fields
+/// ([`crate::geometry::jacobi`]); F(0) = f(x). Requires [`NaturalVelocity`] and [`ExpMap`].
+#[derive(Debug, Clone)]
+pub struct NormalCoordinateRk {
+    name: String,
+    rk: RkStepper,
+    /// ODE tolerance.
+    pub tol: f64,
+    u0: Vec<f64>,
+    u1: Vec<f64>,
+    next: Vec<f64>,
+}
+
+impl NormalCoordinateRk {
+    /// `tableau` under `name` in dimension n, solves at tolerance `tol`.
+    pub fn new(name: &str, tableau: Tableau, tol: f64, n: usize) -> Self {
+        Self {
+            name: name.into(),
+            rk: RkStepper::new(tableau, n),
+            tol,
+            u0: vec![0.0; n],
+            u1: vec![0.0; n],
+            next: vec![0.0; n],
+        }
+    }
+}
+
+impl<P: NaturalVelocity + ExpMap + ?Sized> Step<P> for NormalCoordinateRk {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn reset(&mut self) {}
+    fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()> {
+        use crate::geometry::jacobi::exp_and_differential;
+        let Self {
+            name,
+            rk,
+            tol,
+            u0,
+            u1,
+            next,
+        } = self;
+        let opts = ExpOptions::with_tol(*tol);
+        let n = x.len();
+        u0.clear();
+        u0.resize(n, 0.0);
+        u1.resize(n, 0.0);
+        let base = x.to_vec();
+        let mut f_end = vec![0.0; n];
+        let mut field = |u: &[f64], k: &mut [f64]| -> Result<()> {
+            if u.iter().all(|v| *v == 0.0) {
+                return p.natural_velocity_into(&base, k);
+            }
+            let (end, dexp) = exp_and_differential(p, &base, u, opts)?;
+            p.natural_velocity_into(end.as_slice(), &mut f_end)?;
+            let sol = dexp
+                .lu()
+                .solve(&nalgebra::DVector::from_column_slice(&f_end))
+                .ok_or_else(|| {
+                    Error::InvalidArgument(
+                        "dExp is singular at this velocity (a conjugate point); take a smaller step"
+                            .into(),
+                    )
+                })?;
+            k.copy_from_slice(sol.as_slice());
+            Ok(())
+        };
+        commit(name, p, x, h, next, |x, next| {
+            rk.step(&mut field, u0, u1, h)?;
+            let end = p.exp(x, u1, opts)?;
+            check_out("exponential map", end.as_slice(), next.len())?;
+            next.copy_from_slice(end.as_slice());
+            Ok(())
+        })
+    }
+}
+
+/// [`NormalCoordinateRk`] with the exponential map and its differential replaced by their
+/// Taylor polynomials of order p ∈ {2, 3} in u at x (Γ, ∂Γ at x only; no ODE solves):
+///
+/// ```text
+/// E(u)    = x + u − ½Γ(u,u) − ⅙[∂Γ(u)(u,u) − 2Γ(Γ(u,u), u)]
+/// dE(u)δ  = δ − Γ(u,δ) − ⅙[∂Γ(δ)(u,u) + 2∂Γ(u)(u,δ) − 2Γ(Γ(u,u), δ) − 4Γ(Γ(u,δ), u)]
+/// ```
+///
+/// (the ⅙ terms only for p = 3; `geo2:euler` is `geo`). F(u) = dE(u)⁻¹ f(E(u)), one step of the
+/// tableau from u = 0, x₁ = E(u₁). Requires [`NaturalVelocity`] and [`Connection`].
+#[derive(Debug, Clone)]
+pub struct TruncatedNormalRk {
+    name: String,
+    rk: RkStepper,
+    p: u32,
+    u0: Vec<f64>,
+    u1: Vec<f64>,
+    next: Vec<f64>,
+}
+
+impl TruncatedNormalRk {
+    /// `tableau` with order-`p` expansions (2 or 3) in dimension n.
+    pub fn new(name: &str, tableau: Tableau, p: u32, n: usize) -> Result<Self> {
+        if !(p == 2 || p == 3) {
+            return Err(Error::InvalidArgument(format!(
+                "the truncated normal-coordinate methods expand to order 2 or 3, got {p}"
+            )));
+        }
+        Ok(Self {
+            name: name.into(),
+            rk: RkStepper::new(tableau, n),
+            p,
+            u0: vec![0.0; n],
+            u1: vec![0.0; n],
+            next: vec![0.0; n],
+        })
+    }
+}
+
+/// The truncated exponential map and its differential at a fixed base point.
+struct Expansion<'a, P: ?Sized> {
+    p: &'a P,
+    x: &'a [f64],
+    order: u32,
+    scratch: std::cell::RefCell<[Vec<f64>; 3]>,
+}
+
+impl<P: Connection + ?Sized> Expansion<'_, P> {
+    fn gamma(&self, a: &[f64], b: &[f64]) -> Result<Vec<f64>> {
+        let mut out = vec![0.0; a.len()];
+        let mut s = self.scratch.borrow_mut();
+        crate::problem::christoffel_uw_into(self.p, self.x, a, b, &mut s, &mut out)?;
+        Ok(out)
+    }
+    /// ∂Γ(d)(a, b), polarised in (a, b).
+    fn dgamma(&self, d: &[f64], a: &[f64], b: &[f64]) -> Result<Vec<f64>> {
+        let n = a.len();
+        let (sum, diff): (Vec<f64>, Vec<f64>) =
+            a.iter().zip(b).map(|(a, b)| (a + b, a - b)).unzip();
+        let (mut plus, mut minus) = (vec![0.0; n], vec![0.0; n]);
+        self.p
+            .christoffel_vv_derivative_into(self.x, &sum, d, &mut plus)?;
+        self.p
+            .christoffel_vv_derivative_into(self.x, &diff, d, &mut minus)?;
+        Ok(plus
+            .iter()
+            .zip(&minus)
+            .map(|(p, m)| 0.25 * (p - m))
+            .collect())
+    }
+    /// E(u).
+    fn exp(&self, u: &[f64]) -> Result<Vec<f64>> {
+        let guu = self.gamma(u, u)?;
+        let mut e: Vec<f64> = (0..u.len())
+            .map(|i| self.x[i] + u[i] - 0.5 * guu[i])
+            .collect();
+        if self.order == 3 {
+            let d = self.dgamma(u, u, u)?;
+            let g2 = self.gamma(&guu, u)?;
+            for i in 0..u.len() {
+                e[i] -= (d[i] - 2.0 * g2[i]) / 6.0;
+            }
+        }
+        Ok(e)
+    }
+    /// dE(u) as a matrix (column j: dE(u) e_j).
+    fn differential(&self, u: &[f64]) -> Result<nalgebra::DMatrix<f64>> {
+        let n = u.len();
+        let guu = if self.order == 3 {
+            self.gamma(u, u)?
+        } else {
+            vec![]
+        };
+        let mut m = nalgebra::DMatrix::zeros(n, n);
+        for j in 0..n {
+            let delta: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i == j))).collect();
+            let gud = self.gamma(u, &delta)?;
+            let mut col: Vec<f64> = (0..n).map(|i| delta[i] - gud[i]).collect();
+            if self.order == 3 {
+                let a = self.dgamma(&delta, u, u)?;
+                let b = self.dgamma(u, u, &delta)?;
+                let c = self.gamma(&guu, &delta)?;
+                let d = self.gamma(&gud, u)?;
+                for i in 0..n {
+                    col[i] -= (a[i] + 2.0 * b[i] - 2.0 * c[i] - 4.0 * d[i]) / 6.0;
+                }
+            }
+            for i in 0..n {
+                m[(i, j)] = col[i];
+            }
+        }
+        Ok(m)
+    }
+}
+
+impl<P: NaturalVelocity + Connection + ?Sized> Step<P> for TruncatedNormalRk {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn reset(&mut self) {}
+    fn step(&mut self, p: &P, x: &mut [f64], h: f64) -> Result<()> {
+        let Self {
+            name,
+            rk,
+            p: order,
+            u0,
+            u1,
+            next,
+        } = self;
+        let n = x.len();
+        u0.clear();
+        u0.resize(n, 0.0);
+        u1.resize(n, 0.0);
+        let base = x.to_vec();
+        let ex = Expansion {
+            p,
+            x: &base,
+            order: *order,
+            scratch: std::cell::RefCell::new([vec![], vec![], vec![]]),
+        };
+        let mut f_end = vec![0.0; n];
+        let mut field = |u: &[f64], k: &mut [f64]| -> Result<()> {
+            if u.iter().all(|v| *v == 0.0) {
+                return p.natural_velocity_into(&base, k);
+            }
+            let end = ex.exp(u)?;
+            p.check(&end)?;
+            p.natural_velocity_into(&end, &mut f_end)?;
+            let sol = ex
+                .differential(u)?
+                .lu()
+                .solve(&nalgebra::DVector::from_column_slice(&f_end))
+                .ok_or_else(|| {
+                    Error::InvalidArgument(
+                        "the truncated dExp is singular at this velocity; take a smaller step"
+                            .into(),
+                    )
+                })?;
+            k.copy_from_slice(sol.as_slice());
+            Ok(())
+        };
+        commit(name, p, x, h, next, |_, next| {
+            rk.step(&mut field, u0, u1, h)?;
+            next.copy_from_slice(&ex.exp(u1)?);
+            Ok(())
+        })
+    }
+}
+
 /// The exact flow x' = f(x) for time h (diffsol, tolerance `tol`). Requires
 /// [`NaturalVelocity`] only.
 #[derive(Debug, Clone)]
@@ -530,6 +854,8 @@ enum Kind {
     Geo3(GeodesicCorrection3),
     Re(RiemannianEuler),
     Rm(RiemannianMidpoint),
+    Nrk(NormalCoordinateRk),
+    Tnrk(TruncatedNormalRk),
     Flow(Flow),
 }
 
@@ -549,6 +875,12 @@ impl Stepper {
             Method::Geo3 => Kind::Geo3(GeodesicCorrection3::default()),
             Method::RiemannianEuler { tol } => Kind::Re(RiemannianEuler::new(*tol)),
             Method::RiemannianMid { tol } => Kind::Rm(RiemannianMidpoint::new(*tol)),
+            Method::NormalRk { name, tableau, tol } => {
+                Kind::Nrk(NormalCoordinateRk::new(name, tableau.clone(), *tol, n))
+            }
+            Method::TruncatedNormalRk { name, tableau, p } => {
+                Kind::Tnrk(TruncatedNormalRk::new(name, tableau.clone(), *p, n)?)
+            }
             Method::Flow { tol } => Kind::Flow(Flow::new(*tol)),
         };
         Ok(Self { method, kind })
@@ -582,6 +914,8 @@ impl<P: NgProblem + ?Sized> Step<P> for Stepper {
             Kind::Geo3(s) => s.step(p, x, h),
             Kind::Re(s) => s.step(p, x, h),
             Kind::Rm(s) => s.step(p, x, h),
+            Kind::Nrk(s) => s.step(p, x, h),
+            Kind::Tnrk(s) => s.step(p, x, h),
             Kind::Flow(s) => s.step(p, x, h),
         }
     }
