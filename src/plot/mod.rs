@@ -27,8 +27,9 @@ pub fn register_fonts() {
     });
 }
 
-/// A colour-blind-friendly palette (Okabe & Ito 2008) plus black and grey.
-pub const PALETTE: [RGBColor; 9] = [
+/// A colour-blind-friendly palette (Okabe & Ito 2008) plus black and grey, then three darker
+/// hues for figures with more than nine series.
+pub const PALETTE: [RGBColor; 12] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
@@ -38,6 +39,9 @@ pub const PALETTE: [RGBColor; 9] = [
     RGBColor(0, 0, 0),
     RGBColor(120, 120, 120),
     RGBColor(240, 228, 66),
+    RGBColor(153, 0, 0),
+    RGBColor(102, 51, 153),
+    RGBColor(128, 128, 0),
 ];
 
 /// Maps a plotters error on `path` to natflow's.

@@ -373,17 +373,93 @@ fn draw_work<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Which method buys invariance cheapest: the invariance gap (largest canonical distance
+/// between the charts' endpoints) against the cost of a run, per step size — calls on the
+/// left, wall time (mean over the charts) on the right. Exactly invariant methods lie at the
+/// solver floor whatever they cost.
+fn draw_invariance_work<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    st: &OrderStudy,
+    path: &Path,
+) -> Result<()> {
+    let body = title_bar(
+        root,
+        path,
+        &format!(
+            "{}: invariance gap against cost (over the charts {})",
+            st.family,
+            st.charts.join(", ")
+        ),
+        40,
+        19,
+    )?;
+    let (left, right) = body.split_horizontally(body.dim_in_pixel().0 / 2);
+    let by = |f: &dyn Fn(&crate::studies::order::ChartRun, usize) -> f64| -> Vec<Series> {
+        st.methods
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let pts = (0..m.h.len())
+                    .filter_map(|k| {
+                        let cost =
+                            m.runs.iter().map(|r| f(r, k)).sum::<f64>() / m.runs.len() as f64;
+                        m.invariance_gap[k]
+                            .filter(|g| *g > 0.0 && cost > 0.0)
+                            .map(|g| (cost, g))
+                    })
+                    .collect();
+                (m.method.clone(), pts, PALETTE[i % PALETTE.len()], vec![])
+            })
+            .collect()
+    };
+    let evals = by(&|r, k| {
+        let e = r.evaluations[k];
+        (e.natural_velocities + e.gradients + e.christoffels + e.exp_maps) as f64
+    });
+    loglog_panel(
+        &left,
+        path,
+        &Panel {
+            title: "against calls",
+            x_desc: "calls per run: f, ∇L, Γ(v,v) and ∂Γ (also inside transport and Jacobi solves), Exp",
+            y_desc: "invariance gap",
+            ref_slopes: &[],
+            floor: None,
+            legend: SeriesLabelPosition::UpperRight,
+        },
+        &evals,
+    )?;
+    let time = by(&|r, k| r.seconds[k]);
+    loglog_panel(
+        &right,
+        path,
+        &Panel {
+            title: "against wall time",
+            x_desc: "seconds per run",
+            y_desc: "invariance gap",
+            ref_slopes: &[],
+            floor: None,
+            legend: SeriesLabelPosition::UpperRight,
+        },
+        &time,
+    )?;
+    root.present().map_err(draw_err(path))?;
+    Ok(())
+}
+
 /// The figures [`write_order_figures`] writes, by file name.
-pub const ORDER_FIGURES: [&str; 6] = [
+pub const ORDER_FIGURES: [&str; 8] = [
     "order_error.svg",
     "order_error.png",
     "order_gap.svg",
     "order_gap.png",
     "order_work.svg",
     "order_work.png",
+    "order_invariance.svg",
+    "order_invariance.png",
 ];
 
-/// Writes `order_error`, `order_gap` and `order_work`, each as SVG and PNG; `path_of(name)`
+/// Writes `order_error`, `order_gap`, `order_work` and `order_invariance`, each as SVG and PNG; `path_of(name)`
 /// gives the path to write the file called `name` (one of [`ORDER_FIGURES`]) to.
 pub fn write_order_figures(st: &OrderStudy, path_of: &dyn Fn(&str) -> PathBuf) -> Result<()> {
     register_fonts();
@@ -403,5 +479,6 @@ pub fn write_order_figures(st: &OrderStudy, path_of: &dyn Fn(&str) -> PathBuf) -
     svg_and_png!("order_error", error_size(st), draw_errors);
     svg_and_png!("order_gap", (900, 650), draw_gap);
     svg_and_png!("order_work", (1300, 600), draw_work);
+    svg_and_png!("order_invariance", (1300, 600), draw_invariance_work);
     Ok(())
 }
