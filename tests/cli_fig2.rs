@@ -106,3 +106,53 @@ fn fig2_bad_input_is_one_line_and_exit_2() {
     ]);
     assert!(err.contains(":3"), "names the line: {err}");
 }
+
+#[test]
+fn fig2_takes_any_method_and_exact_ones_agree_across_charts() {
+    let out = out_dir("methods");
+    let (code, stdout, stderr) = natflow(&[
+        "fig2",
+        "--methods",
+        "ng,riemannian-mid,exp:rk4,geo3:midpoint",
+        "--iters",
+        "4",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("exp:rk4"), "{stdout}");
+    let rec: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fig2.json")).unwrap()).unwrap();
+    let charts = rec["charts"].as_array().unwrap();
+    // The exactly invariant methods end on the same distribution in every chart; ng does not.
+    let end = |c: &serde_json::Value, m: &str| -> Vec<f64> {
+        let run = c["methods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["method"] == m)
+            .unwrap();
+        serde_json::from_value(run["canonical"].as_array().unwrap().last().unwrap().clone())
+            .unwrap()
+    };
+    for m in ["riemannian-mid", "exp:rk4"] {
+        let first = end(&charts[0], m);
+        for c in &charts[1..] {
+            let e = end(c, m);
+            assert!(
+                (e[0] - first[0]).abs() + (e[1] - first[1]).abs() < 1e-8,
+                "{m}: {e:?} vs {first:?}"
+            );
+        }
+    }
+    let (a, b) = (end(&charts[0], "ng"), end(&charts[1], "ng"));
+    assert!((a[0] - b[0]).abs() > 1e-3);
+    // A repeated or unknown method: one line, exit 2, nothing written.
+    let bad = out_dir("methods-bad");
+    for list in ["ng,ng", "ng,exp:rk5"] {
+        let (code, _, err) = natflow(&["fig2", "--methods", list, "--out", bad.to_str().unwrap()]);
+        assert_eq!(code, 2, "{list}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!bad.join("fig2.json").exists());
+    }
+}

@@ -19,6 +19,11 @@ pub struct Fig2Args {
     /// Number of steps, 1 to 100000.
     #[arg(long, default_value_t = 10, allow_hyphen_values = true)]
     iters: i64,
+    /// Comma-separated methods, each once (default: the paper's ng, mid, geo, geo-f, ng-fine,
+    /// riemannian-euler, flow; any name `natflow order` accepts, e.g. riemannian-mid, geo3,
+    /// exp:rk4, geo3:midpoint).
+    #[arg(long)]
+    methods: Option<String>,
     /// Output directory for fig2.json, fig2.svg and fig2.png.
     #[arg(long, default_value = "figures")]
     out: PathBuf,
@@ -38,16 +43,33 @@ pub fn run(args: &Fig2Args) -> Result<()> {
             args.iters
         )));
     }
+    let methods = match &args.methods {
+        Some(list) => {
+            let methods = super::parse_names("--methods", list, crate::optim::Method::parse)?;
+            for (i, m) in methods.iter().enumerate() {
+                if methods[..i].contains(m) {
+                    return Err(Error::InvalidArgument(format!(
+                        "--methods: {} given twice",
+                        m.name()
+                    )));
+                }
+            }
+            Some(methods)
+        }
+        None => None,
+    };
     let mut outputs = Outputs::new();
     let json = args.out.join("fig2.json");
     let json_tmp = outputs.plan(&json)?;
     let svg_tmp = outputs.plan(&args.out.join("fig2.svg"))?;
     let png_tmp = outputs.plan(&args.out.join("fig2.png"))?;
     let (sample, data) = gamma_sample(args.data.as_deref())?;
+    let defaults = Fig2Config::default();
     let cfg = Fig2Config {
         lr: args.lr,
         iters: args.iters as u64,
-        ..Fig2Config::default()
+        methods: methods.unwrap_or(defaults.methods.clone()),
+        ..defaults
     };
     let rec = run_fig2(&sample, data, &cfg)?;
     write_json(&json_tmp, &rec)?;
