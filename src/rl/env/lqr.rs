@@ -384,10 +384,18 @@ impl Environment for Lqr {
     fn step(&mut self, action: Action<'_>) -> Result<Transition> {
         let m = self.mats.B.ncols();
         let u = continuous(self.name(), action, m)?;
-        let u = DVector::from_column_slice(u);
-        let cost = self.x.dot(&(&self.mats.Q * &self.x)) + u.dot(&(&self.mats.R * &u));
-        let x = &self.mats.A * &self.x + &self.mats.B * &u;
-        self.x = x;
+        // No allocation per step: quadratic forms by loops, x' = Ax + Bu into the spare vector.
+        let quad = |mat: &DMatrix<f64>, v: &[f64]| -> f64 {
+            let n = v.len();
+            (0..n)
+                .map(|i| v[i] * (0..n).map(|j| mat[(i, j)] * v[j]).sum::<f64>())
+                .sum()
+        };
+        let cost = quad(&self.mats.Q, self.x.as_slice()) + quad(&self.mats.R, u);
+        let uv = nalgebra::DVectorView::from_slice(u, m);
+        self.next.gemv(1.0, &self.mats.A, &self.x, 0.0);
+        self.next.gemv(1.0, &self.mats.B, &uv, 1.0);
+        std::mem::swap(&mut self.x, &mut self.next);
         if let Some(mut rng) = self.noise_rng.take() {
             self.draw(&mut rng, false);
             self.x += &self.next;
