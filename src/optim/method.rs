@@ -546,6 +546,46 @@ impl<P: NaturalVelocity + ExpMap + ?Sized> Step<P> for RiemannianMidpoint {
     }
 }
 
+/// One step of `rk` for the vector field f written in a chart u ↦ E(u) around `base`
+/// (E(0) = base, dE(0) = I): F(u) = dE(u)⁻¹ f(E(u)), F(0) = f(base), from u = 0 into `u1`.
+/// `chart(u)` returns (E(u), dE(u)); `what` names the chart in the error for a singular dE.
+#[allow(clippy::too_many_arguments)]
+fn step_in_chart<P: NaturalVelocity + ?Sized>(
+    p: &P,
+    rk: &mut RkStepper,
+    base: &[f64],
+    u0: &mut Vec<f64>,
+    u1: &mut Vec<f64>,
+    h: f64,
+    what: &str,
+    chart: impl Fn(&[f64]) -> Result<(Vec<f64>, nalgebra::DMatrix<f64>)>,
+) -> Result<()> {
+    let n = base.len();
+    u0.clear();
+    u0.resize(n, 0.0);
+    u1.resize(n, 0.0);
+    let mut f_end = vec![0.0; n];
+    let mut field = |u: &[f64], k: &mut [f64]| -> Result<()> {
+        if u.iter().all(|v| *v == 0.0) {
+            return p.natural_velocity_into(base, k);
+        }
+        let (end, d) = chart(u)?;
+        p.check(&end)?;
+        p.natural_velocity_into(&end, &mut f_end)?;
+        let sol = d
+            .lu()
+            .solve(&nalgebra::DVector::from_column_slice(&f_end))
+            .ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "{what} is singular at this velocity; take a smaller step"
+                ))
+            })?;
+        k.copy_from_slice(sol.as_slice());
+        Ok(())
+    };
+    rk.step(&mut field, u0, u1, h)
+}
+
 /// A Runge–Kutta tableau in Riemannian normal coordinates: at each step the vector field is
 /// written in the normal chart u ↦ Exp_x(u) at the current point, F(u) = dExp_x(u)⁻¹ f(Exp_x(u)),
 /// one step of the tableau is taken from u = 0, and the result is mapped back, x₁ = Exp_x(u₁).
@@ -595,32 +635,11 @@ impl<P: NaturalVelocity + ExpMap + ?Sized> Step<P> for NormalCoordinateRk {
             next,
         } = self;
         let opts = ExpOptions::with_tol(*tol);
-        let n = x.len();
-        u0.clear();
-        u0.resize(n, 0.0);
-        u1.resize(n, 0.0);
-        let base = x.to_vec();
-        let mut f_end = vec![0.0; n];
-        let mut field = |u: &[f64], k: &mut [f64]| -> Result<()> {
-            if u.iter().all(|v| *v == 0.0) {
-                return p.natural_velocity_into(&base, k);
-            }
-            let (end, dexp) = exp_and_differential(p, &base, u, opts)?;
-            p.natural_velocity_into(end.as_slice(), &mut f_end)?;
-            let sol = dexp
-                .lu()
-                .solve(&nalgebra::DVector::from_column_slice(&f_end))
-                .ok_or_else(|| {
-                    Error::InvalidArgument(
-                        "dExp is singular at this velocity (a conjugate point); take a smaller step"
-                            .into(),
-                    )
-                })?;
-            k.copy_from_slice(sol.as_slice());
-            Ok(())
-        };
         commit(name, p, x, h, next, |x, next| {
-            rk.step(&mut field, u0, u1, h)?;
+            let chart = |u: &[f64]| {
+                exp_and_differential(p, x, u, opts).map(|(e, d)| (e.as_slice().to_vec(), d))
+            };
+            step_in_chart(p, rk, x, u0, u1, h, "dExp (a conjugate point)", chart)?;
             let end = p.exp(x, u1, opts)?;
             check_out("exponential map", end.as_slice(), next.len())?;
             next.copy_from_slice(end.as_slice());
@@ -758,40 +777,15 @@ impl<P: NaturalVelocity + Connection + ?Sized> Step<P> for TruncatedNormalRk {
             u1,
             next,
         } = self;
-        let n = x.len();
-        u0.clear();
-        u0.resize(n, 0.0);
-        u1.resize(n, 0.0);
-        let base = x.to_vec();
-        let ex = Expansion {
-            p,
-            x: &base,
-            order: *order,
-            scratch: std::cell::RefCell::new([vec![], vec![], vec![]]),
-        };
-        let mut f_end = vec![0.0; n];
-        let mut field = |u: &[f64], k: &mut [f64]| -> Result<()> {
-            if u.iter().all(|v| *v == 0.0) {
-                return p.natural_velocity_into(&base, k);
-            }
-            let end = ex.exp(u)?;
-            p.check(&end)?;
-            p.natural_velocity_into(&end, &mut f_end)?;
-            let sol = ex
-                .differential(u)?
-                .lu()
-                .solve(&nalgebra::DVector::from_column_slice(&f_end))
-                .ok_or_else(|| {
-                    Error::InvalidArgument(
-                        "the truncated dExp is singular at this velocity; take a smaller step"
-                            .into(),
-                    )
-                })?;
-            k.copy_from_slice(sol.as_slice());
-            Ok(())
-        };
-        commit(name, p, x, h, next, |_, next| {
-            rk.step(&mut field, u0, u1, h)?;
+        commit(name, p, x, h, next, |x, next| {
+            let ex = Expansion {
+                p,
+                x,
+                order: *order,
+                scratch: std::cell::RefCell::new([vec![], vec![], vec![]]),
+            };
+            let chart = |u: &[f64]| Ok((ex.exp(u)?, ex.differential(u)?));
+            step_in_chart(p, rk, x, u0, u1, h, "the truncated dExp", chart)?;
             next.copy_from_slice(&ex.exp(u1)?);
             Ok(())
         })
