@@ -303,148 +303,119 @@ fn draw_gap<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Calls per run of the first chart's run at step size k: f, ∇L, Γ(v,v) and ∂Γ, Exp.
+fn calls(r: &crate::studies::order::ChartRun, k: usize) -> f64 {
+    let e = r.evaluations[k];
+    (e.natural_velocities + e.gradients + e.christoffels + e.exp_maps) as f64
+}
+
+/// The cost of a chart's run at step size k (calls or seconds).
+type Cost<'a> = &'a dyn Fn(&crate::studies::order::ChartRun, usize) -> f64;
+
+/// What a work–precision figure plots of a method at step size k, given the cost to use:
+/// (cost, value).
+type Point<'a> =
+    &'a dyn Fn(&crate::studies::order::MethodStudy, usize, Cost<'_>) -> Option<(f64, f64)>;
+
+/// A work–precision figure: a quantity of every method against its cost per run, in calls
+/// (left) and seconds (right). `point(method, k, cost)` gives (cost, value) at step size k,
+/// where `cost(run, k)` is the per-run cost to use.
+fn draw_cost_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    st: &OrderStudy,
+    path: &Path,
+    title: &str,
+    y_desc: &str,
+    calls_desc: &str,
+    point: Point<'_>,
+) -> Result<()> {
+    let body = title_bar(root, path, title, 40, 19)?;
+    let (left, right) = body.split_horizontally(body.dim_in_pixel().0 / 2);
+    let by = |cost: Cost<'_>| -> Vec<Series> {
+        st.methods
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let pts = (0..m.h.len())
+                    .filter_map(|k| point(m, k, cost))
+                    .filter(|p| p.0 > 0.0 && p.1 > 0.0)
+                    .collect();
+                (m.method.clone(), pts, PALETTE[i % PALETTE.len()], vec![])
+            })
+            .collect()
+    };
+    for (area, title, x_desc, cost) in [
+        (&left, "against calls", calls_desc, &calls as Cost<'_>),
+        (&right, "against wall time", "seconds per run", &|r, k| {
+            r.seconds[k]
+        }),
+    ] {
+        loglog_panel(
+            area,
+            path,
+            &Panel {
+                title,
+                x_desc,
+                y_desc,
+                ref_slopes: &[],
+                floor: None,
+                legend: SeriesLabelPosition::UpperRight,
+            },
+            &by(cost),
+        )?;
+    }
+    root.present().map_err(draw_err(path))?;
+    Ok(())
+}
+
+/// Error against the flow in the first chart, against cost.
 fn draw_work<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     st: &OrderStudy,
     path: &Path,
 ) -> Result<()> {
     let chart = st.charts.first().cloned().unwrap_or_default();
-    let body = title_bar(
+    draw_cost_panels(
         root,
+        st,
         path,
         &format!(
             "{}: work–precision in chart '{chart}' (error vs the flow)",
             st.family
         ),
-        40,
-        19,
-    )?;
-    let (left, right) = body.split_horizontally(body.dim_in_pixel().0 / 2);
-    let by = |f: &dyn Fn(&crate::studies::order::ChartRun, usize) -> f64| -> Vec<Series> {
-        st.methods
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let r = &m.runs[0];
-                let pts = (0..m.h.len())
-                    .filter_map(|k| {
-                        r.error_vs_flow[k]
-                            .filter(|e| *e > 0.0)
-                            .map(|e| (f(r, k), e))
-                    })
-                    .filter(|p| p.0 > 0.0)
-                    .collect();
-                (m.method.clone(), pts, PALETTE[i % PALETTE.len()], vec![])
-            })
-            .collect()
-    };
-    let evals = by(&|r, k| {
-        let e = r.evaluations[k];
-        (e.natural_velocities + e.gradients + e.christoffels + e.exp_maps) as f64
-    });
-    loglog_panel(
-        &left,
-        path,
-        &Panel {
-            title: "against evaluations",
-            x_desc: "calls: f = −G⁻¹∇L, ∇L, Γ(v,v), Exp (each Exp one call)",
-            y_desc: "error",
-            ref_slopes: &[],
-            floor: None,
-            legend: SeriesLabelPosition::UpperRight,
+        "error",
+        "calls: f = −G⁻¹∇L, ∇L, Γ(v,v), Exp (each Exp one call)",
+        &|m, k, cost| {
+            let r = &m.runs[0];
+            r.error_vs_flow[k].map(|e| (cost(r, k), e))
         },
-        &evals,
-    )?;
-    let time = by(&|r, k| r.seconds[k]);
-    loglog_panel(
-        &right,
-        path,
-        &Panel {
-            title: "against wall time",
-            x_desc: "seconds",
-            y_desc: "error",
-            ref_slopes: &[],
-            floor: None,
-            legend: SeriesLabelPosition::UpperRight,
-        },
-        &time,
-    )?;
-    root.present().map_err(draw_err(path))?;
-    Ok(())
+    )
 }
 
 /// Which method buys invariance cheapest: the invariance gap (largest canonical distance
-/// between the charts' endpoints) against the cost of a run, per step size — calls on the
-/// left, wall time (mean over the charts) on the right. Exactly invariant methods lie at the
-/// solver floor whatever they cost.
+/// between the charts' endpoints) against the cost of a run (mean over the charts), per step
+/// size. Exactly invariant methods lie at the solver floor whatever they cost.
 fn draw_invariance_work<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     st: &OrderStudy,
     path: &Path,
 ) -> Result<()> {
-    let body = title_bar(
+    draw_cost_panels(
         root,
+        st,
         path,
         &format!(
             "{}: invariance gap against cost (over the charts {})",
             st.family,
             st.charts.join(", ")
         ),
-        40,
-        19,
-    )?;
-    let (left, right) = body.split_horizontally(body.dim_in_pixel().0 / 2);
-    let by = |f: &dyn Fn(&crate::studies::order::ChartRun, usize) -> f64| -> Vec<Series> {
-        st.methods
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let pts = (0..m.h.len())
-                    .filter_map(|k| {
-                        let cost =
-                            m.runs.iter().map(|r| f(r, k)).sum::<f64>() / m.runs.len() as f64;
-                        m.invariance_gap[k]
-                            .filter(|g| *g > 0.0 && cost > 0.0)
-                            .map(|g| (cost, g))
-                    })
-                    .collect();
-                (m.method.clone(), pts, PALETTE[i % PALETTE.len()], vec![])
-            })
-            .collect()
-    };
-    let evals = by(&|r, k| {
-        let e = r.evaluations[k];
-        (e.natural_velocities + e.gradients + e.christoffels + e.exp_maps) as f64
-    });
-    loglog_panel(
-        &left,
-        path,
-        &Panel {
-            title: "against calls",
-            x_desc: "calls per run: f, ∇L, Γ(v,v) and ∂Γ (also inside transport and Jacobi solves), Exp",
-            y_desc: "invariance gap",
-            ref_slopes: &[],
-            floor: None,
-            legend: SeriesLabelPosition::UpperRight,
+        "invariance gap",
+        "calls per run: f, ∇L, Γ(v,v) and ∂Γ (also inside transport and Jacobi solves), Exp",
+        &|m, k, cost| {
+            let mean = m.runs.iter().map(|r| cost(r, k)).sum::<f64>() / m.runs.len() as f64;
+            m.invariance_gap[k].map(|g| (mean, g))
         },
-        &evals,
-    )?;
-    let time = by(&|r, k| r.seconds[k]);
-    loglog_panel(
-        &right,
-        path,
-        &Panel {
-            title: "against wall time",
-            x_desc: "seconds per run",
-            y_desc: "invariance gap",
-            ref_slopes: &[],
-            floor: None,
-            legend: SeriesLabelPosition::UpperRight,
-        },
-        &time,
-    )?;
-    root.present().map_err(draw_err(path))?;
-    Ok(())
+    )
 }
 
 /// The figures [`write_order_figures`] writes, by file name.
