@@ -1,7 +1,7 @@
 //! The differential of the exponential map from Jacobi fields.
 //!
 //! For the geodesic γ(t) = Exp_x(t u), the variation of the initial velocity u in a direction
-//! δ moves γ(1) by dExp_x(u)[δ] = J(1), where J solves the linearised geodesic equation (the
+//! δ moves γ(1) by dExp_x(u)\[δ\] = J(1), where J solves the linearised geodesic equation (the
 //! Jacobi equation in coordinates) with J(0) = 0, J′(0) = δ:
 //!
 //! ```text
@@ -9,10 +9,10 @@
 //! ```
 //!
 //! (differentiate γ″ = −Γ(γ)(γ′, γ′) with respect to the variation; ∂Γ(J)(v, v) is the
-//! derivative of the contraction in x along J, [`crate::problem::Connection::
-//! christoffel_vv_derivative_into`], and Γ(v, w) the polarised bilinear form). Integrating the
-//! geodesic with n such fields, J_j′(0) = e_j, gives Exp_x(u) and the n × n matrix dExp_x(u)
-//! in one diffsol solve.
+//! derivative of the contraction in x along J,
+//! [`Connection::christoffel_vv_derivative_into`], and Γ(v, w) the polarised bilinear form).
+//! Integrating the geodesic with n such fields, J_j′(0) = e_j, gives Exp_x(u) and the n × n
+//! matrix dExp_x(u) in one diffsol solve.
 
 use crate::error::{Error, Result, check_vector};
 use crate::ode::{self, OdeOptions};

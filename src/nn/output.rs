@@ -143,7 +143,7 @@ impl OutputFamily {
     }
 
     /// Over a batch of rows of width k: out = scale·(∇²A(z)w + c·D³A(z)[u, u, ·]) row by row,
-    /// the output layer's share of the α-connection product (w = D²z[v,v], u = Jv,
+    /// the output layer's share of the α-connection product (w = D²z\[v,v\], u = Jv,
     /// c = (1−α)/2); with `third` = None, out = scale·∇²A(z)w, of the Fisher product. `mean` is
     /// scratch of length k.
     #[allow(clippy::too_many_arguments)]

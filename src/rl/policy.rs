@@ -8,7 +8,7 @@
 //!
 //! The policy's Fisher metric on a batch of states is the pullback of the action distribution's
 //! Fisher metric, F = (1/N) Σₙ Jₙᵀ g(zₙ) Jₙ, and its first-kind α-connection contracted twice
-//! with v is c_α(v) = (1/N) Σₙ Jₙᵀ [g(zₙ) D²zₙ[v,v] + Γ^(α)(zₙ)[Jₙv, Jₙv]], with g and Γ^(α)
+//! with v is c_α(v) = (1/N) Σₙ Jₙᵀ [g(zₙ) D²zₙ\[v,v\] + Γ^(α)(zₙ)[Jₙv, Jₙv]], with g and Γ^(α)
 //! the action distribution's metric and connection in its own coordinates (see
 //! [`gaussian_connection`]; for the softmax, the categorical family in natural coordinates, as
 //! [`crate::nn::OutputFamily::Categorical`]). Both are matrix-free (one R-pass, or R- and
