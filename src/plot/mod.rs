@@ -27,9 +27,9 @@ pub fn register_fonts() {
     });
 }
 
-/// A colour-blind-friendly palette (Okabe & Ito 2008) plus black and grey, then three darker
-/// hues for figures with more than nine series.
-pub const PALETTE: [RGBColor; 12] = [
+/// A colour-blind-friendly palette (Okabe & Ito 2008) plus black and grey, then five darker
+/// hues for figures with more than nine series (the higher-order study draws thirteen).
+pub const PALETTE: [RGBColor; 14] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
     RGBColor(0, 158, 115),
@@ -42,6 +42,8 @@ pub const PALETTE: [RGBColor; 12] = [
     RGBColor(153, 0, 0),
     RGBColor(102, 51, 153),
     RGBColor(128, 128, 0),
+    RGBColor(0, 0, 128),
+    RGBColor(139, 69, 19),
 ];
 
 /// Maps a plotters error on `path` to natflow's.
