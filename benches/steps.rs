@@ -54,7 +54,7 @@ fn order_sweep(c: &mut Criterion) {
         |b| {
             b.iter(|| {
                 black_box(
-                    family_order_study(&GammaEntry, None, &charts, &cfg, &|_, _| {})
+                    family_order_study(&GammaEntry, None, &charts, 0.0, &cfg, &|_, _| {})
                         .expect("study"),
                 )
             })

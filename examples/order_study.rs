@@ -27,6 +27,7 @@ fn main() -> natflow::Result<()> {
         data: natflow::data::SampleSummary::new("<moments>".into(), 0, []),
         problems: &[&in_sd, &in_var],
         divergence: &kl,
+        alpha: 0.0,
     };
     let study = order_study(&input, &cfg, &|_, _| {})?;
     for m in &study.methods {

@@ -160,3 +160,73 @@ pub fn gamma_sample(path: Option<&Path>) -> Result<(GammaSample, DataSummary)> {
         },
     ))
 }
+
+/// Observations read from a text file: one observation a line, its values separated by commas;
+/// an optional first line naming the columns (it is a header when any of its fields is not a
+/// number); blank lines skipped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observations {
+    /// The column names, if the file has a header.
+    pub columns: Option<Vec<String>>,
+    /// The observations, all of the same width.
+    pub rows: Vec<Vec<f64>>,
+}
+
+/// Parses observations (see [`Observations`]); `path` names the source in errors. Every value
+/// must be a finite number and every row as wide as the first.
+pub fn parse_observations(text: &str, path: &Path) -> Result<Observations> {
+    let err = |line: Option<usize>, reason: String| Error::Data {
+        path: PathBuf::from(path),
+        line,
+        reason,
+    };
+    let mut columns = None;
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    let mut width = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim().trim_start_matches('\u{feff}');
+        if t.is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = t.split(',').map(str::trim).collect();
+        let parsed: Vec<Option<f64>> = fields.iter().map(|f| f.parse::<f64>().ok()).collect();
+        if width.is_none() && parsed.iter().any(Option::is_none) {
+            columns = Some(fields.iter().map(|f| f.to_string()).collect::<Vec<_>>());
+            width = Some(fields.len());
+            continue;
+        }
+        let w = *width.get_or_insert(fields.len());
+        if fields.len() != w {
+            return Err(err(
+                Some(i + 1),
+                format!(
+                    "expected {w} comma-separated values, found {}",
+                    fields.len()
+                ),
+            ));
+        }
+        let mut row = Vec::with_capacity(w);
+        for (f, p) in fields.iter().zip(parsed) {
+            match p {
+                Some(x) if x.is_finite() => row.push(x),
+                Some(_) => return Err(err(Some(i + 1), format!("{f} is not a finite number"))),
+                None => return Err(err(Some(i + 1), format!("`{f}` is not a number"))),
+            }
+        }
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        return Err(err(None, "no observations in the file".into()));
+    }
+    Ok(Observations { columns, rows })
+}
+
+/// Reads observations from a file (see [`parse_observations`]).
+pub fn read_observations(path: &Path) -> Result<Observations> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Data {
+        path: path.to_path_buf(),
+        line: None,
+        reason: format!("cannot read: {e}"),
+    })?;
+    parse_observations(&text, path)
+}

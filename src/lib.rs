@@ -25,6 +25,7 @@ pub mod optim;
 #[cfg(feature = "cli")]
 pub mod plot;
 pub mod problem;
+pub mod random;
 pub mod registry;
 pub mod rl;
 pub mod special;

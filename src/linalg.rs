@@ -278,3 +278,40 @@ where
         converged: residual <= opts.rel_tol,
     })
 }
+
+/// Solves A y = b for any scalar type (f64 or a nested dual number) by Gaussian elimination
+/// with partial pivoting on the real parts; `a` is given by rows. With dual-number entries the
+/// dual parts of y are the exact derivatives of the solution (the solve is a rational function
+/// of the entries). A zero pivot gives non-finite entries, which callers check.
+pub fn solve_generic<D: num_dual::DualNum<Primitive = f64> + Copy>(
+    mut a: Vec<Vec<D>>,
+    mut b: Vec<D>,
+) -> Vec<D> {
+    let n = b.len();
+    for c in 0..n {
+        let pivot = (c..n)
+            .max_by(|&p, &q| a[p][c].re().abs().total_cmp(&a[q][c].re().abs()))
+            .unwrap_or(c);
+        a.swap(c, pivot);
+        b.swap(c, pivot);
+        let (top, below) = a.split_at_mut(c + 1);
+        let pivot_row = &top[c];
+        for (r, row) in below.iter_mut().enumerate() {
+            let f = row[c] / pivot_row[c];
+            for (x, &p) in row[c..].iter_mut().zip(&pivot_row[c..]) {
+                *x -= f * p;
+            }
+            let sub = f * b[c];
+            b[c + 1 + r] -= sub;
+        }
+    }
+    let mut y = vec![D::zero(); n];
+    for r in (0..n).rev() {
+        let mut acc = b[r];
+        for k in r + 1..n {
+            acc -= a[r][k] * y[k];
+        }
+        y[r] = acc / a[r][r];
+    }
+    y
+}

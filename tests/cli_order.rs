@@ -72,7 +72,7 @@ fn order_bad_input_is_one_line_and_exit_2() {
         &["order", "--steps", "0,2"],
         &["order", "--t-final", "-1"],
         &["order", "--start", "1,-1"],
-        &["order", "--family", "poisson"],
+        &["order", "--family", "weibull"],
     ];
     for args in bad {
         let (code, _, err) = natflow(args);

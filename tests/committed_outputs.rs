@@ -36,6 +36,7 @@ fn committed_order_study_is_current() {
         &GammaEntry,
         None,
         &charts,
+        0.0,
         &OrderConfig::new(vec![1.0, 1.0]),
         &|_, _| {},
     )
@@ -72,7 +73,7 @@ fn committed_higher_order_studies_are_current_and_tabled() {
         (
             "order_higher_normal.json",
             &natflow::registry::NormalEntry,
-            natflow::families::NormalChart::ALL
+            natflow::families::NormalChart::STUDY
                 .iter()
                 .map(Chart::name)
                 .collect(),
@@ -84,7 +85,7 @@ fn committed_higher_order_studies_are_current_and_tabled() {
             .split(',')
             .map(|m| natflow::optim::Method::parse(m).unwrap())
             .collect();
-        let mut now = family_order_study(family, None, &charts, &cfg, &|_, _| {}).unwrap();
+        let mut now = family_order_study(family, None, &charts, 0.0, &cfg, &|_, _| {}).unwrap();
         for st in [&mut committed_study, &mut now] {
             for m in &mut st.methods {
                 for r in &mut m.runs {

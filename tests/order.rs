@@ -21,6 +21,7 @@ fn gamma_study() -> &'static OrderStudy {
             &GammaEntry,
             None,
             &paper_charts(),
+            0.0,
             &OrderConfig::new(vec![1.0, 1.0]),
             &|_, _| {},
         )
@@ -240,8 +241,9 @@ fn kl_divergences_match_quadrature_and_the_fisher_metric() {
 
 #[test]
 fn bad_configurations_are_refused() {
-    let run =
-        |cfg: OrderConfig| family_order_study(&GammaEntry, None, &paper_charts(), &cfg, &|_, _| {});
+    let run = |cfg: OrderConfig| {
+        family_order_study(&GammaEntry, None, &paper_charts(), 0.0, &cfg, &|_, _| {})
+    };
     let base = OrderConfig::new(vec![1.0, 1.0]);
     assert!(
         run(OrderConfig {
@@ -303,7 +305,7 @@ fn riemannian_euler_reference_is_the_same_whether_or_not_it_is_measured() {
             methods: methods.iter().map(|m| Method::parse(m).unwrap()).collect(),
             ..OrderConfig::new(vec![1.0, 1.0])
         };
-        family_order_study(&GammaEntry, None, &paper_charts(), &cfg, &|_, _| {}).unwrap()
+        family_order_study(&GammaEntry, None, &paper_charts(), 0.0, &cfg, &|_, _| {}).unwrap()
     };
     let with = study(&["geo", "riemannian-euler"]);
     let without = study(&["geo"]);

@@ -94,7 +94,7 @@ fn the_riemannian_midpoint_rule_is_second_order_and_invariant() {
         cfg.methods = vec![Method::parse("riemannian-mid").unwrap()];
         cfg.steps = (1..=7).map(|k| 1usize << k).collect();
         cfg.against_riemannian_euler = false;
-        let st = family_order_study(family, None, &charts, &cfg, &|_, _| {}).unwrap();
+        let st = family_order_study(family, None, &charts, 0.0, &cfg, &|_, _| {}).unwrap();
         let m = &st.methods[0];
         for chart in &st.charts {
             let order = m.orders.vs_flow[chart].unwrap();

@@ -9,17 +9,28 @@ use serde::Serialize;
 /// Arguments of `natflow geometry`.
 #[derive(Debug, clap::Args)]
 pub struct GeometryArgs {
-    /// Family: gamma or normal.
+    /// Family: gamma, normal, exponential, poisson, bernoulli, categorical, beta, dirichlet,
+    /// inverse-gaussian, mvnormal.
     #[arg(long, default_value = "gamma")]
     family: String,
-    /// Chart name (gamma: rate, scale, cbrt-rate, sqrt-both, mean; normal: mean-sd, mean-var,
-    /// mean-log-sd, natural). Default: the family's canonical chart.
+    /// Chart name (every family: its default chart, `natural`, `expectation`; gamma also
+    /// scale, cbrt-rate, sqrt-both, mean; normal mean-var, mean-log-sd; see README). Default:
+    /// the family's first chart.
     #[arg(long)]
     chart: Option<String>,
     /// The point, in chart coordinates, e.g. 1,1. Default: the chart's image of the family's
-    /// reference point (gamma (α, β) = (1, 1); normal (μ, σ) = (0, 1)).
+    /// reference point (gamma (α, β) = (1, 1); normal (μ, σ) = (0, 1); …). For categorical,
+    /// dirichlet and mvnormal the number of coordinates fixes the dimension.
     #[arg(long, allow_hyphen_values = true)]
     at: Option<String>,
+    /// α of the connection: 0 Levi-Civita (default), 1 exponential, −1 mixture; Γ, Γ(v,v),
+    /// Exp and the log map use it.
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    alpha: f64,
+    /// A second point (chart coordinates): adds the log map Log_ξ(X) of the α-connection and
+    /// the Fisher–Rao distance.
+    #[arg(long, allow_hyphen_values = true)]
+    log_to: Option<String>,
     /// A tangent vector in chart coordinates: adds Γ(v,v) and Exp(T·v).
     #[arg(long, allow_hyphen_values = true)]
     velocity: Option<String>,
@@ -47,6 +58,19 @@ pub struct ExpReport {
     pub tol: f64,
 }
 
+/// The log map to a second point.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogReport {
+    /// The target point, in chart coordinates.
+    pub target: Vec<f64>,
+    /// Log_ξ(target) of the α-connection.
+    pub vector: Vec<f64>,
+    /// ‖Exp_ξ(vector) − target‖ at the end of the shooting solve.
+    pub residual: f64,
+    /// The Fisher–Rao distance (α = 0, whatever --alpha is).
+    pub distance: f64,
+}
+
 /// What `natflow geometry` reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct GeometryReport {
@@ -60,6 +84,8 @@ pub struct GeometryReport {
     pub point: Vec<f64>,
     /// The point in canonical coordinates.
     pub canonical: Vec<f64>,
+    /// α of the connection the Christoffel symbols, Γ(v,v), Exp and Log belong to.
+    pub alpha: f64,
     /// G as row lists.
     pub metric: Vec<Vec<f64>>,
     /// `christoffel[k][i][j]` = Γ^k_ij.
@@ -70,17 +96,30 @@ pub struct GeometryReport {
     pub gamma_vv: Option<Vec<f64>>,
     /// Exp(T·v), if a velocity was given.
     pub exp: Option<ExpReport>,
+    /// The log map and distance, if --log-to was given.
+    pub log: Option<LogReport>,
 }
 
-/// Computes the report for `family` in the chart `m` at ξ (and velocity v).
-pub fn report(
-    family: &str,
-    m: &dyn ChartGeometry,
-    xi: &[f64],
-    v: Option<&[f64]>,
-    exp_time: f64,
-    tol: f64,
-) -> Result<GeometryReport> {
+/// The point, velocity and options of one `natflow geometry` report.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'a> {
+    /// ξ.
+    pub xi: &'a [f64],
+    /// The velocity v, if any.
+    pub velocity: Option<&'a [f64]>,
+    /// The log map's target, if any.
+    pub log_to: Option<&'a [f64]>,
+    /// α.
+    pub alpha: f64,
+    /// T of Exp(T·v).
+    pub exp_time: f64,
+    /// ODE tolerance.
+    pub tol: f64,
+}
+
+/// Computes the report for `family` in the chart `m`.
+pub fn report(family: &str, m: &dyn ChartGeometry, q: &Query) -> Result<GeometryReport> {
+    let (xi, exp_time, tol, alpha) = (q.xi, q.exp_time, q.tol, q.alpha);
     if !exp_time.is_finite() {
         return Err(Error::InvalidArgument(format!(
             "--exp-time must be a finite number, got {exp_time}"
@@ -91,19 +130,26 @@ pub fn report(
             "--tol must be between 1e-15 and 1e-2, got {tol}"
         )));
     }
+    crate::geometry::check_alpha(alpha)
+        .map_err(|e| Error::InvalidArgument(format!("--alpha: {e}")))?;
     m.check(xi)
         .map_err(|e| Error::InvalidArgument(format!("--at: {e}")))?;
-    if let Some(v) = v {
+    if let Some(v) = q.velocity {
         crate::error::check_vector("--velocity", v, m.dim())?;
+    }
+    if let Some(y) = q.log_to {
+        crate::error::check_vector("--log-to", y, m.dim())?;
+        m.check(y)
+            .map_err(|e| Error::InvalidArgument(format!("--log-to: {e}")))?;
     }
     let g = m.metric(xi)?;
     let canonical = m.to_canonical(xi)?;
-    let christoffel = m.christoffel(xi)?.to_nested();
-    let (gamma_vv, exp) = match v {
+    let christoffel = m.christoffel(xi, alpha)?.to_nested();
+    let (gamma_vv, exp) = match q.velocity {
         None => (None, None),
         Some(v) => {
-            let gvv = m.christoffel_vv(xi, v)?;
-            let end = m.exp(xi, v, exp_time, ExpOptions::with_tol(tol))?;
+            let gvv = m.christoffel_vv(xi, v, alpha)?;
+            let end = m.exp(xi, v, exp_time, alpha, ExpOptions::with_tol(tol))?;
             let end_canonical = m.to_canonical(end.as_slice())?;
             (
                 Some(gvv.iter().copied().collect()),
@@ -116,17 +162,36 @@ pub fn report(
             )
         }
     };
+    let log = match q.log_to {
+        None => None,
+        Some(y) => {
+            let opts = crate::geometry::LogOptions {
+                ode_tol: tol.min(1e-12),
+                ..Default::default()
+            };
+            let l = m.log(xi, y, alpha, opts)?;
+            let distance = m.distance(xi, y, opts)?;
+            Some(LogReport {
+                target: y.to_vec(),
+                vector: l.vector.iter().copied().collect(),
+                residual: l.residual,
+                distance,
+            })
+        }
+    };
     Ok(GeometryReport {
         family: family.to_string(),
         chart: m.chart_name(),
         chart_formula: m.formula(),
         point: xi.to_vec(),
         canonical: canonical.iter().copied().collect(),
+        alpha,
         metric: g.row_iter().map(|r| r.iter().copied().collect()).collect(),
         christoffel,
-        velocity: v.map(<[f64]>::to_vec),
+        velocity: q.velocity.map(<[f64]>::to_vec),
         gamma_vv,
         exp,
+        log,
     })
 }
 
@@ -137,15 +202,21 @@ pub fn run(args: &GeometryArgs) -> Result<()> {
         Some(c) => c.clone(),
         None => fam.charts()[0].name.clone(),
     };
-    let m = fam.geometry(&chart)?;
-    let xi = match &args.at {
-        Some(s) => parse_list("--at", s)?,
-        None => m
-            .to_chart(&fam.reference_point())?
-            .iter()
-            .copied()
-            .collect(),
+    let at = args
+        .at
+        .as_deref()
+        .map(|s| parse_list("--at", s))
+        .transpose()?;
+    let m = fam.geometry(&chart, at.as_ref().map(Vec::len))?;
+    let xi = match at {
+        Some(xi) => xi,
+        None => m.reference_point()?.iter().copied().collect(),
     };
+    let log_to = args
+        .log_to
+        .as_deref()
+        .map(|s| parse_list("--log-to", s))
+        .transpose()?;
     let v = args
         .velocity
         .as_deref()
@@ -154,10 +225,14 @@ pub fn run(args: &GeometryArgs) -> Result<()> {
     let rep = report(
         fam.name(),
         m.as_ref(),
-        &xi,
-        v.as_deref(),
-        args.exp_time,
-        args.tol,
+        &Query {
+            xi: &xi,
+            velocity: v.as_deref(),
+            log_to: log_to.as_deref(),
+            alpha: args.alpha,
+            exp_time: args.exp_time,
+            tol: args.tol,
+        },
     )?;
     if args.json {
         println!(
@@ -202,7 +277,7 @@ pub fn render_table(r: &GeometryReport) -> String {
                 .collect::<String>()
         );
     }
-    let _ = writeln!(s, "Christoffel symbols Γ^k_ij:");
+    let _ = writeln!(s, "Christoffel symbols Γ^k_ij (α = {}):", r.alpha);
     let _ = writeln!(s, "  {:>3} {:>3} {:>3} {:>20}", "k", "i", "j", "Γ^k_ij");
     let n = r.point.len();
     for k in 0..n {
@@ -227,6 +302,16 @@ pub fn render_table(r: &GeometryReport) -> String {
             e.tol
         );
         let _ = writeln!(s, "             = {}  (canonical)", fmt_vec(&e.canonical));
+    }
+    if let Some(l) = &r.log {
+        let _ = writeln!(s, "Log(X), X    = {}", fmt_vec(&l.target));
+        let _ = writeln!(
+            s,
+            "             = {}  (residual {:e})",
+            fmt_vec(&l.vector),
+            l.residual
+        );
+        let _ = writeln!(s, "Fisher–Rao distance d(ξ, X) = {}", fmt_num(l.distance));
     }
     s
 }

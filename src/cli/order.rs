@@ -28,9 +28,12 @@ fn names_help() -> String {
 #[derive(Debug, clap::Args)]
 #[command(after_help = names_help())]
 pub struct OrderArgs {
-    /// Family: gamma or normal.
+    /// Family (see `natflow geometry --help`).
     #[arg(long, default_value = "gamma")]
     family: String,
+    /// α of the connection used by geo, geo-f and riemannian-euler (0: Levi-Civita).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    alpha: f64,
     /// Comma-separated charts, each once (default: the family's, see below).
     #[arg(long)]
     charts: Option<String>,
@@ -50,11 +53,13 @@ pub struct OrderArgs {
     /// References to measure against: `flow` and/or `riemannian-euler` (the expensive one).
     #[arg(long, default_value = "flow,riemannian-euler")]
     against: String,
-    /// Start in canonical coordinates. Default: gamma (α, β) = (1, 1); normal (μ, σ) = (0, 1).
+    /// Start in canonical coordinates. Default: gamma (α, β) = (1, 1); normal (μ, σ) = (0, 1);
+    /// an exponential family's reference point in natural coordinates.
     #[arg(long, allow_hyphen_values = true)]
     start: Option<String>,
-    /// Sample CSV (header `x`). Default: gamma, the paper's sample; normal, a sample with
-    /// mean 1 and variance 4 (given by its moments).
+    /// Sample file (one observation a line). Default: gamma, the paper's sample; normal, a
+    /// sample with mean 1 and variance 4 (given by its moments); other families, the mean
+    /// sufficient statistic of a fixed member.
     #[arg(long)]
     data: Option<PathBuf>,
     /// Write the whole study as JSON to this file.
@@ -192,7 +197,7 @@ pub fn run(args: &OrderArgs) -> Result<()> {
         None => vec![],
     };
     let (bar, cb) = progress_callback(std::io::stderr().is_terminal());
-    let st = family_order_study(fam, args.data.as_deref(), &charts, &cfg, &cb);
+    let st = family_order_study(fam, args.data.as_deref(), &charts, args.alpha, &cfg, &cb);
     if let Some(b) = bar.get() {
         b.finish_and_clear();
     }

@@ -30,8 +30,11 @@
 use super::parse_named;
 use crate::error::{Error, Result};
 use crate::geometry::{Chart, Christoffel, Metric, Real};
-use crate::model::Objective;
+use crate::model::{
+    ExponentialFamily, LogDensity, NaturalCoordinates, Objective, Observations, expectation_domain,
+};
 use nalgebra::{DMatrix, DVector};
+use rand::rngs::StdRng;
 
 /// The Gamma family in canonical coordinates (α shape, β **rate**).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -69,7 +72,7 @@ impl Metric for Gamma {
     }
 
     fn christoffel(&self, theta: &[f64]) -> Result<Christoffel> {
-        self.check(theta)?;
+        Metric::check(self, theta)?;
         let (a, b) = (theta[0], theta[1]);
         let psi1 = crate::special::trigamma(a);
         let psi2 = crate::special::polygamma(2, a);
@@ -87,6 +90,89 @@ impl Metric for Gamma {
     fn christoffel_vv(&self, theta: &[f64], v: &[f64]) -> Result<DVector<f64>> {
         crate::error::check_vector("velocity", v, 2)?;
         self.christoffel(theta)?.contract(v, v)
+    }
+
+    /// T(v,v,·) from T_ααα = ψ₂(α), T_ααβ = 0, T_αββ = 1/β², T_βββ = −2α/β³: η = (α − 1, −β)
+    /// is affine in (α, β), so T is the third derivative of A = ln Γ(α) − α ln β in (α, β).
+    fn skewness_vv(&self, theta: &[f64], v: &[f64]) -> Result<DVector<f64>> {
+        Metric::check(self, theta)?;
+        crate::error::check_vector("velocity", v, 2)?;
+        let (a, b) = (theta[0], theta[1]);
+        let (va, vb) = (v[0], v[1]);
+        Ok(DVector::from_vec(vec![
+            crate::special::polygamma(2, a) * va * va + vb * vb / (b * b),
+            2.0 * va * vb / (b * b) - 2.0 * a * vb * vb / (b * b * b),
+        ]))
+    }
+}
+
+/// The Gamma family as an exponential family: T(x) = (ln x, x), h(x) = 1/x on x > 0,
+/// η = (α − 1, −β), A(η) = ln Γ(η₁ + 1) − (η₁ + 1) ln(−η₂). The generic path the closed forms
+/// of [`Gamma`] are tested against, and the map behind the `natural` and `expectation` charts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GammaNatural;
+
+impl ExponentialFamily for GammaNatural {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn name(&self) -> String {
+        "gamma".into()
+    }
+    fn domain(&self, eta: &[f64]) -> std::result::Result<(), String> {
+        Metric::domain(&Gamma, &[eta[0] + 1.0, -eta[1]])
+    }
+    fn log_partition<D: Real>(&self, eta: &[D]) -> D {
+        let a = eta[0] + 1.0;
+        a.ln_gamma() - a * (-eta[1]).ln()
+    }
+    fn newton_start(&self, _mu: &[f64]) -> Option<Vec<f64>> {
+        Some(vec![0.0, -1.0])
+    }
+}
+
+impl Observations for GammaNatural {
+    fn observation_dim(&self) -> usize {
+        1
+    }
+    fn support(&self, x: &[f64]) -> std::result::Result<(), String> {
+        if x[0] > 0.0 {
+            Ok(())
+        } else {
+            Err("need x > 0".into())
+        }
+    }
+    fn sufficient_statistic(&self, x: &[f64]) -> Vec<f64> {
+        vec![x[0].ln(), x[0]]
+    }
+    fn log_base_measure(&self, x: &[f64]) -> f64 {
+        -x[0].ln()
+    }
+    fn sample(&self, eta: &[f64], rng: &mut StdRng) -> Vec<f64> {
+        vec![crate::random::gamma(rng, eta[0] + 1.0) / -eta[1]]
+    }
+}
+
+/// ℓ(α, β; x) = α ln β − ln Γ(α) + (α − 1) ln x − βx, with expectations by a seeded Monte Carlo
+/// sample ([`crate::model::exponential::MONTE_CARLO_DRAWS`] Marsaglia–Tsang draws).
+impl LogDensity for Gamma {
+    type Outcome = Vec<f64>;
+    fn dim(&self) -> usize {
+        2
+    }
+    fn name(&self) -> String {
+        Metric::name(self)
+    }
+    fn domain(&self, theta: &[f64]) -> std::result::Result<(), String> {
+        Metric::domain(self, theta)
+    }
+    fn log_density<D: Real>(&self, theta: &[D], x: &Vec<f64>) -> D {
+        let (a, b) = (theta[0], theta[1]);
+        a * b.ln() - a.ln_gamma() + (a - 1.0) * x[0].ln() - b * x[0]
+    }
+    fn expectation_rule(&self, theta: &[f64]) -> Result<Vec<(f64, Vec<f64>)>> {
+        LogDensity::check(self, theta)?;
+        NaturalCoordinates(GammaNatural).expectation_rule(&[theta[0] - 1.0, -theta[1]])
     }
 }
 
@@ -121,16 +207,23 @@ pub enum GammaChart {
     SqrtBoth,
     /// `mean`: (α, m) ↦ (α, α/m), m > 0 the mean; G is diagonal here.
     Mean,
+    /// `natural`: the natural parameters (η₁, η₂) = (α − 1, −β) ↦ (η₁ + 1, −η₂).
+    Natural,
+    /// `expectation`: the expectation parameters (E ln x, E x) = (ψ(α) − ln β, α/β) ↦ (α, β),
+    /// inverted by Newton's method ([`crate::model::natural_from_mean_newton`]).
+    Expectation,
 }
 
 impl GammaChart {
     /// Every Gamma chart.
-    pub const ALL: [GammaChart; 5] = [
+    pub const ALL: [GammaChart; 7] = [
         GammaChart::Rate,
         GammaChart::Scale,
         GammaChart::CbrtRate,
         GammaChart::SqrtBoth,
         GammaChart::Mean,
+        GammaChart::Natural,
+        GammaChart::Expectation,
     ];
     /// The four charts of the paper's Figure 2.
     pub const PAPER: [GammaChart; 4] = [
@@ -160,6 +253,8 @@ impl Chart for GammaChart {
             Self::CbrtRate => "cbrt-rate",
             Self::SqrtBoth => "sqrt-both",
             Self::Mean => "mean",
+            Self::Natural => "natural",
+            Self::Expectation => "expectation",
         }
         .into()
     }
@@ -171,6 +266,8 @@ impl Chart for GammaChart {
             Self::CbrtRate => "(α, b) ↦ (α, b³)",
             Self::SqrtBoth => "(a, b) ↦ (a², b²)",
             Self::Mean => "(α, m) ↦ (α, α/m)",
+            Self::Natural => "(η₁, η₂) ↦ (η₁ + 1, −η₂)",
+            Self::Expectation => "(E ln x, E x) ↦ (α, β) (Newton)",
         }
         .into()
     }
@@ -190,6 +287,8 @@ impl Chart for GammaChart {
             Self::CbrtRate => need(x1 > 0.0, "b > 0"),
             Self::SqrtBoth => need(x0 > 0.0, "a > 0").and(need(x1 > 0.0, "b > 0")),
             Self::Mean => need(x1 > 0.0, "mean m > 0"),
+            Self::Natural => need(x0 > -1.0, "η₁ > −1").and(need(x1 < 0.0, "η₂ < 0")),
+            Self::Expectation => expectation_domain(&GammaNatural, xi),
         }
     }
 
@@ -201,6 +300,11 @@ impl Chart for GammaChart {
             Self::CbrtRate => vec![x0, x1.powi(3)],
             Self::SqrtBoth => vec![x0 * x0, x1 * x1],
             Self::Mean => vec![x0, x0 / x1],
+            Self::Natural => vec![x0 + 1.0, -x1],
+            Self::Expectation => match GammaNatural.natural_from_mean(xi) {
+                Some(eta) => vec![eta[0] + 1.0, -eta[1]],
+                None => vec![D::from(f64::NAN); 2],
+            },
         }
     }
 
@@ -212,6 +316,8 @@ impl Chart for GammaChart {
             Self::CbrtRate => vec![a, b.cbrt()],
             Self::SqrtBoth => vec![a.sqrt(), b.sqrt()],
             Self::Mean => vec![a, a / b],
+            Self::Natural => vec![a - 1.0, -b],
+            Self::Expectation => vec![crate::special::digamma(a) - b.ln(), a / b],
         }
     }
 }

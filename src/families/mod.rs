@@ -6,11 +6,27 @@
 //! | [`gamma::Gamma`] | (α, β), β the **rate** | `rate`, `scale`, `cbrt-rate`, `sqrt-both`, `mean` |
 //! | [`normal::Normal`] | (μ, σ), σ the standard deviation | `mean-sd`, `mean-var`, `mean-log-sd`, `natural` |
 
+pub mod bernoulli;
+pub mod beta;
+pub mod categorical;
+pub mod dirichlet;
+pub mod exponential;
 pub mod gamma;
+pub mod inverse_gaussian;
+pub mod mvnormal;
 pub mod normal;
+pub mod poisson;
 
-pub use gamma::{Gamma, GammaChart, GammaSample};
+pub use bernoulli::{Bernoulli, BernoulliChart};
+pub use beta::{Beta, BetaChart};
+pub use categorical::{Categorical, CategoricalChart};
+pub use dirichlet::{Dirichlet, DirichletChart};
+pub use exponential::{Exponential, ExponentialChart};
+pub use gamma::{Gamma, GammaChart, GammaNatural, GammaSample};
+pub use inverse_gaussian::{InverseGaussian, InverseGaussianChart};
+pub use mvnormal::{MvNormal, MvNormalChart};
 pub use normal::{Normal, NormalChart, NormalSample};
+pub use poisson::{Poisson, PoissonChart};
 
 /// The Kullback–Leibler divergence between two members of a family, in canonical coordinates.
 pub trait KlDivergence {

@@ -223,6 +223,17 @@ impl<M: Metric, C: Chart> Metric for Pullback<M, C> {
         solve_jacobian(&self.chart, xi, &j.lu(), gamma_theta + d2)
     }
 
+    /// T_ξ(u,u,·) = Jᵀ T_θ(Ju, Ju, ·): the skewness tensor is a tensor, so it pulls back like
+    /// one (no second-derivative term, unlike Γ).
+    fn skewness_vv(&self, xi: &[f64], u: &[f64]) -> Result<DVector<f64>> {
+        self.check(xi)?;
+        check_vector("velocity", u, self.dim())?;
+        let (theta, j) = jacobian(&self.chart, xi);
+        let ju = &j * DVector::from_column_slice(u);
+        let t = self.base.skewness_vv(&theta, ju.as_slice())?;
+        Ok(j.transpose() * t)
+    }
+
     /// Γ_ξ^k_ij = (J⁻¹[Γ_θ(Jeᵢ, Jeⱼ) + ∂ᵢ∂ⱼφ])ᵏ, with ∂ᵢ∂ⱼφ from hyper-dual passes.
     fn christoffel(&self, xi: &[f64]) -> Result<Christoffel> {
         self.check(xi)?;

@@ -16,15 +16,23 @@
 //! closed form against the automatic path.
 //!
 //! Charts ([`chart`]) re-express a metric in other coordinates by pullback, and [`geodesic`]
-//! integrates the geodesic equation with diffsol for the exponential map.
+//! integrates the geodesic equation with diffsol for the exponential map. [`alpha`] adds
+//! Amari's α-connections of a statistical family (a metric with a skewness tensor), and [`log`]
+//! inverts the exponential map by shooting (the log map and the Fisher–Rao distance).
 
+pub mod alpha;
 pub mod chart;
 pub mod geodesic;
 pub mod jacobi;
+pub mod log;
 pub mod transport;
 
+pub use alpha::{
+    AlphaConnection, alpha_christoffel, alpha_christoffel_vv, alpha_exp_map, check_alpha,
+};
 pub use chart::{Chart, Pullback};
 pub use geodesic::{ExpOptions, exp_map};
+pub use log::{LogMap, LogOptions, fisher_rao_distance, log_map};
 
 use crate::error::{Error, Result, check_vector};
 use crate::linalg::solve_spd;
@@ -88,6 +96,22 @@ pub trait Metric {
     /// Default: automatic differentiation of the metric ([`christoffel_ad`]).
     fn christoffel(&self, x: &[f64]) -> Result<Christoffel> {
         christoffel_ad(self, x)
+    }
+
+    /// The Amari–Chentsov skewness tensor contracted twice, T(v,v,·)ₖ = T_ijk vⁱ vʲ with
+    /// T_ijk = E[∂ᵢℓ ∂ⱼℓ ∂ₖℓ] (ℓ the log-density). With the metric it makes a statistical
+    /// manifold and gives every α-connection ([`alpha_christoffel_vv`]).
+    ///
+    /// Default: an error — a Riemannian metric alone has only its Levi-Civita connection.
+    /// Statistical families override it (closed form, or from a log-partition:
+    /// [`crate::model::NaturalCoordinates`]).
+    fn skewness_vv(&self, x: &[f64], v: &[f64]) -> Result<DVector<f64>> {
+        let _ = (x, v);
+        Err(Error::InvalidArgument(format!(
+            "{} has no skewness tensor, so only α = 0 (the Levi-Civita connection) is defined \
+             for it; α-connections need a statistical family",
+            self.name()
+        )))
     }
 }
 
@@ -247,33 +271,7 @@ pub fn christoffel_vv_generic<M: Metric + ?Sized, D: Real>(m: &M, x: &[D], v: &[
         }
         rhs[l] -= quad * 0.5;
     }
-    // Gaussian elimination with partial pivoting on the real parts.
-    for c in 0..n {
-        let pivot = (c..n)
-            .max_by(|&a, &b| g[a][c].re().abs().total_cmp(&g[b][c].re().abs()))
-            .unwrap_or(c);
-        g.swap(c, pivot);
-        rhs.swap(c, pivot);
-        let (top, below) = g.split_at_mut(c + 1);
-        let pivot_row = &top[c];
-        for (r, row) in below.iter_mut().enumerate() {
-            let f = row[c] / pivot_row[c];
-            for (a, &b) in row[c..].iter_mut().zip(&pivot_row[c..]) {
-                *a -= f * b;
-            }
-            let sub = f * rhs[c];
-            rhs[c + 1 + r] -= sub;
-        }
-    }
-    let mut y = vec![D::zero(); n];
-    for r in (0..n).rev() {
-        let mut acc = rhs[r];
-        for k in r + 1..n {
-            acc -= g[r][k] * y[k];
-        }
-        y[r] = acc / g[r][r];
-    }
-    y
+    crate::linalg::solve_generic(g, rhs)
 }
 
 /// ∂Γ(d)(v,v) = d/dε Γ(x + εd)(v,v) at ε = 0, by forward-mode AD of [`christoffel_vv_generic`].

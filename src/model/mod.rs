@@ -24,13 +24,19 @@
 //! A closed form (a family's own Γ, geodesics) always overrides these generic paths, and the
 //! tests check each against the other.
 
+pub mod exponential;
 pub mod quadrature;
 
+pub use exponential::{
+    ExpFamilySample, ExponentialFamily, NaturalCoordinates, Observations, expectation_domain,
+    natural_from_mean_newton,
+};
+
 use crate::error::{Error, Result, check_vector};
-use crate::geometry::{Metric, Real};
+use crate::geometry::Real;
 use crate::linalg::solve_spd;
 use nalgebra::{DMatrix, DVector};
-use num_dual::{Dual, Dual2, Dual64, HyperDual};
+use num_dual::{Dual2, Dual64};
 
 /// A loss written on a family's canonical coordinates θ, for any scalar type.
 pub trait Objective {
@@ -160,15 +166,7 @@ pub fn alpha_connection<M: LogDensity + ?Sized>(
     Ok(out)
 }
 
-fn check_alpha(alpha: f64) -> Result<()> {
-    if alpha.is_finite() {
-        Ok(())
-    } else {
-        Err(Error::InvalidArgument(format!(
-            "α of an α-connection must be a finite number, got {alpha}"
-        )))
-    }
-}
+use crate::geometry::check_alpha;
 
 /// A statistical model with a chosen α-connection, as a problem-side geometry: the Fisher
 /// metric-vector product ([`crate::problem::MetricProduct`]) and Γ^(α)(v,v) = G⁻¹c_α(v)
@@ -222,89 +220,5 @@ impl<M: LogDensity> crate::problem::Connection for ModelGeometry<M> {
         let g = fisher_matrix(&self.model, x)?;
         out.copy_from_slice(solve_spd(x, &g, &c)?.as_slice());
         Ok(())
-    }
-}
-
-/// An exponential family p(x | η) = h(x) exp(η·T(x) − A(η)) given by its log-partition A,
-/// written once for any scalar type, in natural coordinates η.
-pub trait ExponentialFamily {
-    /// The dimension n of η.
-    fn dim(&self) -> usize;
-    /// A short name for messages.
-    fn name(&self) -> String;
-    /// Whether η lies in the natural parameter space; `Err` names the condition.
-    fn domain(&self, eta: &[f64]) -> std::result::Result<(), String>;
-    /// A(η).
-    fn log_partition<D: Real>(&self, eta: &[D]) -> D;
-}
-
-/// An exponential family in its natural coordinates η, as a [`Metric`]: G(η) = ∇²A(η) by
-/// hyper-dual AD (so its Levi-Civita Γ comes from the generic path), and the first-kind
-/// α-connection c_α(v) = (1−α)/2 · ∇(∂²ᵥA) exactly ([`NaturalCoordinates::alpha_connection`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct NaturalCoordinates<E>(pub E);
-
-impl<E: ExponentialFamily> Metric for NaturalCoordinates<E> {
-    fn dim(&self) -> usize {
-        self.0.dim()
-    }
-    fn name(&self) -> String {
-        format!("{} (natural coordinates)", self.0.name())
-    }
-    fn domain(&self, eta: &[f64]) -> std::result::Result<(), String> {
-        self.0.domain(eta)
-    }
-    /// ∇²A(η), one hyper-dual pass per pair i ≤ j.
-    fn metric_at<D: Real>(&self, eta: &[D]) -> DMatrix<D> {
-        let n = eta.len();
-        let mut g = DMatrix::from_element(n, n, D::zero());
-        let mut xh: Vec<HyperDual<D>> = eta.iter().map(|&e| HyperDual::from_re(e)).collect();
-        for i in 0..n {
-            for j in i..n {
-                xh[i].eps1 = D::one();
-                xh[j].eps2 = D::one();
-                let a = self.0.log_partition(&xh).eps1eps2;
-                xh[i].eps1 = D::zero();
-                xh[j].eps2 = D::zero();
-                g[(i, j)] = a;
-                g[(j, i)] = a;
-            }
-        }
-        g
-    }
-}
-
-impl<E: ExponentialFamily> NaturalCoordinates<E> {
-    /// The skewness tensor contracted twice, T(v,v,·)ₖ = ∂ₖ∂²ᵥA(η): one nested
-    /// second-order-over-first-order dual pass per k.
-    pub fn skewness_vv(&self, eta: &[f64], v: &[f64]) -> Result<DVector<f64>> {
-        self.check(eta)?;
-        let n = self.dim();
-        check_vector("vector", v, n)?;
-        let mut x: Vec<Dual2<Dual64>> = eta
-            .iter()
-            .zip(v)
-            .map(|(&e, &vi)| Dual2::new(Dual::from_re(e), Dual::from_re(vi), Dual::from_re(0.0)))
-            .collect();
-        let mut out = DVector::zeros(n);
-        for k in 0..n {
-            x[k].re.eps = 1.0;
-            out[k] = self.0.log_partition(&x).v2.eps;
-            x[k].re.eps = 0.0;
-        }
-        Ok(out)
-    }
-
-    /// The first-kind α-connection c_α(v) = (1−α)/2 · T(v,v,·) in natural coordinates
-    /// (Amari & Nagaoka 2000, Thm 2.4: Γ^(1) = 0 — the family is e-flat in η).
-    pub fn alpha_connection(&self, eta: &[f64], v: &[f64], alpha: f64) -> Result<DVector<f64>> {
-        check_alpha(alpha)?;
-        Ok(self.skewness_vv(eta, v)? * (0.5 * (1.0 - alpha)))
-    }
-
-    /// Γ^(α)(v,v) = G⁻¹c_α(v) in natural coordinates.
-    pub fn alpha_christoffel_vv(&self, eta: &[f64], v: &[f64], alpha: f64) -> Result<DVector<f64>> {
-        let c = self.alpha_connection(eta, v, alpha)?;
-        solve_spd(eta, &self.metric(eta)?, &c)
     }
 }

@@ -14,12 +14,18 @@ use nalgebra::{DMatrix, DVector};
 /// Everything is dense, for small families: ∇_ξL = Jᵀ∇_θL, G_ξ = JᵀG_θJ, the natural velocity
 /// f = −G_ξ⁻¹∇_ξL by Cholesky ([`solve_spd`], refusing an ill-conditioned G), Γ_ξ(v,v) by the
 /// transformation law ([`Pullback`]), Exp by the geodesic ODE.
+///
+/// The connection is the family's α-connection ([`crate::geometry::alpha`]; α = 0, the
+/// Levi-Civita connection, unless [`ChartProblem::with_alpha`] says otherwise): `geo`, `geo-f`,
+/// `riemannian-euler` and the geodesics all use it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ChartProblem<M, C, L> {
     /// The family pulled back to the chart.
     pub manifold: Pullback<M, C>,
     /// The loss on canonical coordinates.
     pub objective: L,
+    /// α of the connection.
+    pub alpha: f64,
 }
 
 impl<M: Metric, C: Chart, L: Objective> ChartProblem<M, C, L> {
@@ -28,7 +34,16 @@ impl<M: Metric, C: Chart, L: Objective> ChartProblem<M, C, L> {
         Ok(Self {
             manifold: Pullback::new(family, chart)?,
             objective,
+            alpha: 0.0,
         })
+    }
+
+    /// The same problem with the α-connection (errors on a non-finite α; α ≠ 0 needs a family
+    /// with a skewness tensor, which the first Γ evaluation reports otherwise).
+    pub fn with_alpha(mut self, alpha: f64) -> Result<Self> {
+        crate::geometry::check_alpha(alpha)?;
+        self.alpha = alpha;
+        Ok(self)
     }
 
     /// G_ξ and ∇_ξL from one Jacobian.
@@ -80,10 +95,12 @@ impl<M: Metric, C: Chart, L> Connection for ChartProblem<M, C, L> {
     fn christoffel_vv_into(&self, xi: &[f64], v: &[f64], out: &mut [f64]) -> Result<()> {
         check_vector("velocity", v, self.dim())?;
         check_out("Γ(v,v)", out, self.dim())?;
-        out.copy_from_slice(self.manifold.christoffel_vv(xi, v)?.as_slice());
+        let g = crate::geometry::alpha_christoffel_vv(&self.manifold, xi, v, self.alpha)?;
+        out.copy_from_slice(g.as_slice());
         Ok(())
     }
-    /// By forward-mode AD of the chart's metric ([`crate::geometry::christoffel_vv_derivative`]).
+    /// By forward-mode AD of the chart's metric ([`crate::geometry::christoffel_vv_derivative`])
+    /// for α = 0; a central difference otherwise.
     fn christoffel_vv_derivative_into(
         &self,
         xi: &[f64],
@@ -91,6 +108,9 @@ impl<M: Metric, C: Chart, L> Connection for ChartProblem<M, C, L> {
         d: &[f64],
         out: &mut [f64],
     ) -> Result<()> {
+        if self.alpha != 0.0 {
+            return super::christoffel_vv_derivative_fd(self, xi, v, d, out);
+        }
         check_out("∂Γ(d)(v,v)", out, self.dim())?;
         let g = crate::geometry::christoffel_vv_derivative(&self.manifold, xi, v, d)?;
         out.copy_from_slice(g.as_slice());

@@ -183,6 +183,9 @@ pub struct OrderStudy {
     pub t_final: f64,
     /// Start (canonical).
     pub start_canonical: Vec<f64>,
+    /// α of the connection (`geo`, `geo-f`, `riemannian-euler`; 0 = Levi-Civita).
+    #[serde(default)]
+    pub alpha: f64,
     /// Chart names.
     pub charts: Vec<String>,
     /// Step counts.
@@ -299,6 +302,8 @@ pub struct StudyInput<'a, P: ?Sized> {
     pub problems: &'a [&'a P],
     /// A divergence between two canonical parameters, D(p ‖ q) (KL for the families here).
     pub divergence: &'a (dyn Fn(&[f64], &[f64]) -> f64 + Sync),
+    /// α of the connection the problems use (for the record).
+    pub alpha: f64,
 }
 
 /// Runs an order study on prebuilt problems (one per chart). `progress(done, total)` is called
@@ -551,6 +556,7 @@ pub fn order_study<P: NgProblem + Sync + ?Sized>(
         data: input.data.clone(),
         t_final: cfg.t_final,
         start_canonical: cfg.start.clone(),
+        alpha: input.alpha,
         charts,
         steps: cfg.steps.clone(),
         reference: References {

@@ -202,9 +202,7 @@ pub(crate) fn uniform(rng: &mut StdRng, low: f64, high: f64) -> f64 {
 
 /// A standard normal draw (Box–Muller).
 pub fn standard_normal(rng: &mut StdRng) -> f64 {
-    use rand::RngExt;
-    let (u1, u2): (f64, f64) = (rng.random_range(f64::EPSILON..1.0), rng.random());
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    crate::random::standard_normal(rng)
 }
 
 /// An environment under the reference's `TimeLimit`: counts steps, reports truncation, and
