@@ -30,6 +30,7 @@ pub mod registry;
 pub mod rl;
 pub mod special;
 pub mod studies;
+pub mod testing;
 
 pub use error::{Error, Result};
 

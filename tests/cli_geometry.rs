@@ -134,3 +134,119 @@ fn bad_input_is_one_line_and_exit_2() {
         assert!(!err.contains("panicked"));
     }
 }
+
+/// The families from the log-partition through the command line: closed-form metrics at
+/// chosen points (independent of natflow's formulas), the dimension read from the number of
+/// coordinates, the log map's distance against the Normal family's closed form, and bad
+/// points, bad α and bad targets refused.
+#[test]
+fn exponential_families_alpha_and_log_map_from_the_command_line() {
+    let metric = |args: &[&str]| -> Vec<f64> {
+        let mut a = vec!["geometry", "--json"];
+        a.extend_from_slice(args);
+        let v = json(&a);
+        v["metric"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(nums)
+            .collect()
+    };
+    // Exponential, rate λ = 2: 1/λ². Poisson, λ = 4: 1/λ. Bernoulli, p = 0.2: 1/(p(1−p)).
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs();
+    assert!(close(
+        metric(&["--family", "exponential", "--at", "2"])[0],
+        0.25
+    ));
+    assert!(close(
+        metric(&["--family", "poisson", "--at", "4"])[0],
+        0.25
+    ));
+    assert!(close(
+        metric(&["--family", "bernoulli", "--at", "0.2"])[0],
+        1.0 / 0.16
+    ));
+    // Categorical K = 4 at p = (0.1, 0.2, 0.3), p₀ = 0.4: diag(1/p) + 11ᵀ/p₀.
+    let g = metric(&["--family", "categorical", "--at", "0.1,0.2,0.3"]);
+    assert_eq!(g.len(), 9);
+    for (k, &gk) in g.iter().enumerate() {
+        let (i, j) = (k / 3, k % 3);
+        let want = 2.5
+            + if i == j {
+                1.0 / [0.1, 0.2, 0.3][i]
+            } else {
+                0.0
+            };
+        assert!(
+            close(gk, want),
+            "categorical G[{i}][{j}] = {gk}, want {want}"
+        );
+    }
+    // Inverse Gaussian (μ, λ) = (2, 3): diag(λ/μ³, 1/(2λ²)).
+    let g = metric(&["--family", "inverse-gaussian", "--at", "2,3"]);
+    assert!(close(g[0], 3.0 / 8.0) && close(g[3], 1.0 / 18.0) && g[1].abs() < 1e-14);
+    // mvnormal mean-diag (μ₁, μ₂, σ₁, σ₂) = (0, 1, 2, 0.5): diag(1/σ₁², 1/σ₂², 2/σ₁², 2/σ₂²).
+    let g = metric(&[
+        "--family",
+        "mvnormal",
+        "--chart",
+        "mean-diag",
+        "--at",
+        "0,1,2,0.5",
+    ]);
+    let want = [0.25, 4.0, 0.5, 8.0];
+    for i in 0..4 {
+        assert!(
+            close(g[i * 5], want[i]),
+            "mvnormal G[{i}][{i}] = {}",
+            g[i * 5]
+        );
+    }
+    // Dirichlet with 4 coordinates is the 4-component family.
+    assert_eq!(
+        metric(&["--family", "dirichlet", "--at", "1,2,3,4"]).len(),
+        16
+    );
+    // Fisher–Rao distance of two Normals: √2·arccosh(1 + (Δμ²/2 + Δσ²)/(2σ₁σ₂)).
+    let v = json(&[
+        "geometry", "--family", "normal", "--at", "0,1", "--log-to", "1.5,0.6", "--json",
+    ]);
+    let want = std::f64::consts::SQRT_2 * (1.0 + (1.125 + 0.16) / 1.2_f64).acosh();
+    let d = v["log"]["distance"].as_f64().unwrap();
+    assert!((d - want).abs() < 1e-9 * want, "{d} vs {want}");
+    // α is recorded and changes Γ: at α = 1 in natural coordinates Γ vanishes.
+    let v = json(&[
+        "geometry", "--family", "beta", "--chart", "natural", "--at", "1,2", "--alpha", "1",
+        "--json",
+    ]);
+    assert_eq!(v["alpha"].as_f64(), Some(1.0));
+    let all: Vec<f64> = v["christoffel"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|k| {
+            k.as_array()
+                .unwrap()
+                .iter()
+                .flat_map(nums)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(all.iter().all(|g| g.abs() < 1e-12), "{all:?}");
+    for bad in [
+        &["geometry", "--family", "beta", "--at", "-1,2"][..],
+        &["geometry", "--family", "poisson", "--at", "0"],
+        &["geometry", "--family", "categorical", "--at", "0.6,0.5"],
+        &["geometry", "--family", "mvnormal", "--at", "1,2,3"],
+        &["geometry", "--family", "dirichlet", "--at", "1"],
+        &["geometry", "--family", "gamma", "--alpha", "nan"],
+        &[
+            "geometry", "--family", "normal", "--at", "0,1", "--log-to", "0,-1",
+        ],
+        &["geometry", "--family", "weibull"],
+    ] {
+        let (code, _, err) = natflow(bad);
+        assert_eq!(code, 2, "{bad:?}");
+        assert_eq!(err.lines().count(), 1, "{bad:?}: {err}");
+    }
+}

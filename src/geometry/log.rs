@@ -5,8 +5,10 @@
 //! Jacobian dExp_x(u) from the Jacobi equation ([`super::jacobi::exp_and_differential`]),
 //! starting from u₀ = y − x (Exp_x(u) = x + u + O(‖u‖²)) and halving a step that leaves the
 //! domain or does not reduce ‖F‖. Inside the injectivity radius of x, where geodesics from x are
-//! unique and dExp is invertible, it converges quadratically; outside it (a conjugate point, a
-//! geodesic leaving the domain) it stops with a clear error.
+//! unique and dExp is invertible, it converges quadratically once close; outside it (a conjugate
+//! point, a geodesic leaving the domain) it stops with a clear error. Shooting is local: a far
+//! target in a chart where the trial geodesics leave the domain (the Normal family's
+//! expectation chart, for instance) can fail even inside the injectivity radius.
 //!
 //! For the Levi-Civita connection the Fisher–Rao distance is d(x, y) = ‖Log_x(y)‖_G(x) =
 //! √(uᵀG(x)u) (geodesics are length-minimising inside the injectivity radius).
@@ -50,7 +52,9 @@ pub struct LogMap {
     pub iterations: usize,
 }
 
-/// Log_x(y) for the connection of `p` by shooting (see the module docs).
+/// Log_x(y) for the connection of `p` by shooting (see the module docs). If Newton's method
+/// from u₀ = y − x fails (a far target), it continues along the chart segment from x to y:
+/// targets x + s(y − x), s = 1/2ᵏ, 2/2ᵏ, …, 1 for k = 1…4, each solve starting from the last.
 pub fn log_map<P: Connection + ?Sized>(
     p: &P,
     x: &[f64],
@@ -61,12 +65,59 @@ pub fn log_map<P: Connection + ?Sized>(
     check_vector("target point", y, p.dim())?;
     p.check(y)
         .map_err(|e| Error::InvalidArgument(format!("the log map's target: {e}")))?;
-    let ode = OdeOptions::with_tol(opts.ode_tol);
+    let xv = DVector::from_column_slice(x);
     let yv = DVector::from_column_slice(y);
+    let direct = shoot(p, x, &yv, &yv - &xv, opts);
+    if direct.is_ok() {
+        return direct;
+    }
+    for k in 1..=4 {
+        let stages = 1usize << k;
+        let mut u = (&yv - &xv) / stages as f64;
+        let mut total = 0;
+        let mut last = None;
+        for s in 1..=stages {
+            let target = &xv + (&yv - &xv) * (s as f64 / stages as f64);
+            if p.check(target.as_slice()).is_err() {
+                last = None;
+                break;
+            }
+            match shoot(p, x, &target, u.clone(), opts) {
+                Ok(l) => {
+                    total += l.iterations;
+                    // Next stage starts from this solution stretched to the next target.
+                    u = &l.vector * ((s + 1) as f64 / s as f64);
+                    last = Some(LogMap {
+                        iterations: total,
+                        ..l
+                    });
+                }
+                Err(_) => {
+                    last = None;
+                    break;
+                }
+            }
+        }
+        if let Some(l) = last {
+            return Ok(l);
+        }
+    }
+    direct
+}
+
+/// Newton's method on Exp_x(u) = y from u.
+fn shoot<P: Connection + ?Sized>(
+    p: &P,
+    x: &[f64],
+    yv: &DVector<f64>,
+    mut u: DVector<f64>,
+    opts: LogOptions,
+) -> Result<LogMap> {
+    let y = yv.as_slice();
+    let ode = OdeOptions::with_tol(opts.ode_tol);
     let scale = 1.0 + yv.norm();
-    let mut u = &yv - DVector::from_column_slice(x);
     let (mut end, mut jac) = super::jacobi::exp_and_differential(p, x, u.as_slice(), ode)?;
-    let mut residual = (&end - &yv).norm();
+    let mut residual = (&end - yv).norm();
     for iteration in 0..=opts.max_iterations {
         if residual <= opts.tol * scale {
             return Ok(LogMap {
@@ -78,7 +129,7 @@ pub fn log_map<P: Connection + ?Sized>(
         if iteration == opts.max_iterations {
             break;
         }
-        let step = jac.clone().lu().solve(&(&end - &yv)).ok_or_else(|| {
+        let step = jac.clone().lu().solve(&(&end - yv)).ok_or_else(|| {
             Error::InvalidArgument(format!(
                 "log map from {x:?} to {y:?}: dExp is singular along the way (a conjugate \
                  point); the target is outside the region where the log map is defined"
@@ -88,11 +139,11 @@ pub fn log_map<P: Connection + ?Sized>(
         loop {
             let trial = &u - &step * t;
             match super::jacobi::exp_and_differential(p, x, trial.as_slice(), ode) {
-                Ok((e, j)) if (&e - &yv).norm() < residual => {
+                Ok((e, j)) if (&e - yv).norm() < residual => {
                     u = trial;
                     end = e;
                     jac = j;
-                    residual = (&end - &yv).norm();
+                    residual = (&end - yv).norm();
                     break;
                 }
                 _ if t > 1.0 / 1024.0 => t *= 0.5,
