@@ -15,6 +15,7 @@ pub mod data;
 pub mod error;
 pub mod experiments;
 pub mod families;
+pub mod fit;
 pub mod geometry;
 pub mod integrators;
 pub mod linalg;

@@ -435,7 +435,8 @@ impl<T: ExpEntry> Family for T {
             })
             .collect::<Result<_>>()?;
         let sample = match rows {
-            Some(rows) => ExpFamilySample::from_observations(family, &rows)?,
+            Some(rows) => ExpFamilySample::from_observations(family, &rows)
+                .map_err(|e| Error::InvalidArgument(format!("{file}: {e}")))?,
             None => ExpFamilySample {
                 family,
                 n: 0,

@@ -156,3 +156,57 @@ fn fig2_takes_any_method_and_exact_ones_agree_across_charts() {
         assert!(!bad.join("fig2.json").exists());
     }
 }
+
+/// `--alpha`: the connection changes `geo` and `riemannian-euler` but not `ng`, and the exact
+/// α-Riemannian Euler step is still chart-invariant.
+#[test]
+fn fig2_alpha_changes_the_connection_not_the_invariance() {
+    let run = |alpha: &str| -> serde_json::Value {
+        let out = out_dir(&format!("alpha{alpha}"));
+        let (code, _, stderr) = natflow(&[
+            "fig2",
+            "--methods",
+            "ng,geo,riemannian-euler",
+            "--iters",
+            "4",
+            "--alpha",
+            alpha,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        serde_json::from_str(&std::fs::read_to_string(out.join("fig2.json")).unwrap()).unwrap()
+    };
+    let (a0, a1) = (run("0"), run("1"));
+    assert_eq!(a1["alpha"].as_f64(), Some(1.0));
+    let ends = |rec: &serde_json::Value, chart: usize, m: usize| -> Vec<f64> {
+        let c = &rec["charts"][chart]["methods"][m]["canonical"];
+        serde_json::from_value(c.as_array().unwrap().last().unwrap().clone()).unwrap()
+    };
+    // ng ignores the connection.
+    assert_eq!(ends(&a0, 0, 0), ends(&a1, 0, 0));
+    // geo and riemannian-euler use it.
+    for m in [1, 2] {
+        let (x, y) = (ends(&a0, 0, m), ends(&a1, 0, m));
+        assert!((x[0] - y[0]).abs() > 1e-6, "method {m}: {x:?} vs {y:?}");
+    }
+    // The α = 1 Riemannian Euler step lands on the same distribution in every chart.
+    let first = ends(&a1, 0, 2);
+    for c in 1..4 {
+        let e = ends(&a1, c, 2);
+        assert!(
+            (e[0] - first[0]).abs() + (e[1] - first[1]).abs() < 1e-8,
+            "{e:?} vs {first:?}"
+        );
+    }
+    // A bad α: one line, exit 2.
+    let (code, _, err) = natflow(&[
+        "fig2",
+        "--alpha",
+        "nan",
+        "--out",
+        out_dir("alpha-bad").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+}

@@ -24,6 +24,10 @@ pub struct Fig2Args {
     /// exp:rk4, geo3:midpoint).
     #[arg(long)]
     methods: Option<String>,
+    /// α of the connection geo, geo-f and riemannian-euler use (0, the paper's: Levi-Civita;
+    /// 1 the e-connection, −1 the m-connection).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    alpha: f64,
     /// Output directory for fig2.json, fig2.svg and fig2.png.
     #[arg(long, default_value = "figures")]
     out: PathBuf,
@@ -58,6 +62,8 @@ pub fn run(args: &Fig2Args) -> Result<()> {
         }
         None => None,
     };
+    crate::geometry::check_alpha(args.alpha)
+        .map_err(|e| Error::InvalidArgument(format!("--alpha: {e}")))?;
     let mut outputs = Outputs::new();
     let json = args.out.join("fig2.json");
     let json_tmp = outputs.plan(&json)?;
@@ -69,6 +75,7 @@ pub fn run(args: &Fig2Args) -> Result<()> {
         lr: args.lr,
         iters: args.iters as u64,
         methods: methods.unwrap_or(defaults.methods.clone()),
+        alpha: args.alpha,
         ..defaults
     };
     let rec = run_fig2(&sample, data, &cfg)?;

@@ -4,6 +4,7 @@
 pub mod fig2;
 pub mod fig3;
 pub mod fig4;
+pub mod fit;
 pub mod geometry;
 pub mod nn;
 pub mod order;
@@ -33,6 +34,8 @@ enum Command {
     /// The paper's reinforcement-learning figure: natural policy gradient with midpoint and
     /// geodesic correction on control tasks (JSON, SVG, PNG).
     Fig4(fig4::Fig4Args),
+    /// Maximum-likelihood fit of any family, in any chart, by any method (JSON, SVG, PNG).
+    Fit(fit::FitArgs),
     /// Convergence- and invariance-order study of methods across charts (table, JSON, figures).
     Order(order::OrderArgs),
     /// Neural networks under natural gradient: `natflow nn probe`.
@@ -81,6 +84,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Fig2(args) => fig2::run(&args),
         Command::Fig3(args) => fig3::run(&args),
         Command::Fig4(args) => fig4::run(&args),
+        Command::Fit(args) => fit::run(&args),
         Command::Order(args) => order::run(&args),
         Command::Nn(args) => nn::run(&args),
         Command::Rl(args) => rl::run(&args),

@@ -58,6 +58,10 @@ pub struct Fig2Record {
     pub reference_tol: f64,
     /// Sub-steps of `ng-fine`.
     pub ng_fine_substeps: usize,
+    /// α of the connection `geo`, `geo-f` and `riemannian-euler` use (0: Levi-Civita, the
+    /// paper's).
+    #[serde(default)]
+    pub alpha: f64,
     /// One entry per chart.
     pub charts: Vec<ChartRuns>,
 }
@@ -75,6 +79,8 @@ pub struct Fig2Config {
     pub methods: Vec<Method>,
     /// Start (α, β).
     pub start: [f64; 2],
+    /// α of the connection (0 in the paper).
+    pub alpha: f64,
 }
 
 impl Default for Fig2Config {
@@ -88,6 +94,7 @@ impl Default for Fig2Config {
                 .map(|m| Method::parse(m).expect("paper methods parse"))
                 .collect(),
             start: [1.0, 1.0],
+            alpha: 0.0,
         }
     }
 }
@@ -96,7 +103,7 @@ impl Default for Fig2Config {
 pub fn run_fig2(sample: &GammaSample, data: DataSummary, cfg: &Fig2Config) -> Result<Fig2Record> {
     let mut charts = Vec::with_capacity(cfg.charts.len());
     for &chart in &cfg.charts {
-        let problem = ChartProblem::new(Gamma, chart, *sample)?;
+        let problem = ChartProblem::new(Gamma, chart, *sample)?.with_alpha(cfg.alpha)?;
         let xi0 = problem.to_chart(&cfg.start)?;
         let mut methods = Vec::with_capacity(cfg.methods.len());
         for method in &cfg.methods {
@@ -123,6 +130,7 @@ pub fn run_fig2(sample: &GammaSample, data: DataSummary, cfg: &Fig2Config) -> Re
         start_canonical: cfg.start,
         reference_tol: REFERENCE_TOL,
         ng_fine_substeps: FINE_SUBSTEPS,
+        alpha: cfg.alpha,
         charts,
     })
 }

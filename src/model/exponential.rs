@@ -425,7 +425,7 @@ pub struct ExpFamilySample<E> {
 
 impl<E: Observations> ExpFamilySample<E> {
     /// Sufficient statistics of observations, each checked for length, finiteness and support
-    /// (the error names the 0-based observation).
+    /// (the error names the observation, counting from 1).
     pub fn from_observations(family: E, xs: &[Vec<f64>]) -> Result<Self> {
         if xs.is_empty() {
             return Err(Error::InvalidArgument(format!(
@@ -437,6 +437,7 @@ impl<E: Observations> ExpFamilySample<E> {
         let mut sums = vec![Vec::with_capacity(xs.len()); n];
         let mut log_h = Vec::with_capacity(xs.len());
         for (i, x) in xs.iter().enumerate() {
+            let i = i + 1;
             check_vector(&format!("observation {i}"), x, family.observation_dim())?;
             family.support(x).map_err(|reason| {
                 Error::InvalidArgument(format!(

@@ -4,6 +4,7 @@
 pub mod fig2;
 pub mod fig3;
 pub mod fig4;
+pub mod fit;
 pub mod order;
 
 use crate::error::{Error, Result};
