@@ -350,6 +350,11 @@ pub trait ExpEntry: Sync {
     const COORDINATES: &'static str;
     /// The chart names, the default first.
     fn chart_names(&self) -> Vec<String>;
+    /// The charts an order study uses by default (all of them unless the family says
+    /// otherwise).
+    fn study_chart_names(&self) -> Vec<String> {
+        self.chart_names()
+    }
     /// The family and chart for a chart name and a size.
     fn resolve(&self, chart: &str, size: Size) -> Result<(Self::F, Self::C)>;
     /// The reference member, in η.
@@ -376,7 +381,7 @@ impl<T: ExpEntry> Family for T {
             .collect()
     }
     fn study_charts(&self) -> Vec<String> {
-        self.charts().into_iter().map(|c| c.name).collect()
+        self.study_chart_names()
     }
     fn reference_point(&self) -> Vec<f64> {
         match self.resolve(&self.chart_names()[0], Size::Default) {
@@ -602,6 +607,13 @@ impl ExpEntry for MvNormalEntry {
         "η = (Σ⁻¹μ, −½(Σ⁻¹)ᵢᵢ, −(Σ⁻¹)ᵢⱼ for i > j) (diagonal submodel: (Σ⁻¹μ, −½Σ⁻¹ᵢᵢ))";
     fn chart_names(&self) -> Vec<String> {
         MvNormalChart::NAMES.map(String::from).to_vec()
+    }
+    /// The full-covariance charts (the diagonal ones are another model).
+    fn study_chart_names(&self) -> Vec<String> {
+        MvNormalChart::NAMES[..3]
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
     }
     fn resolve(&self, chart: &str, size: Size) -> Result<(MvNormal, MvNormalChart)> {
         let diagonal = chart.ends_with("-diag");
