@@ -3,7 +3,7 @@
 use super::{Connection, Domain, ExpMap, Loss, NaturalVelocity, Reparameterisation, check_out};
 use crate::error::{Result, check_vector};
 use crate::geometry::chart::jacobian;
-use crate::geometry::{Chart, Metric, Pullback};
+use crate::geometry::{AlphaConnection, Chart, Metric, Pullback};
 use crate::linalg::solve_spd;
 use crate::model::Objective;
 use nalgebra::{DMatrix, DVector};
@@ -91,16 +91,13 @@ impl<M: Metric, C: Chart, L: Objective> NaturalVelocity for ChartProblem<M, C, L
     }
 }
 
+/// The family's α-connection in the chart, as [`AlphaConnection`] computes it (∂Γ by AD for
+/// α = 0, a central difference otherwise).
 impl<M: Metric, C: Chart, L> Connection for ChartProblem<M, C, L> {
     fn christoffel_vv_into(&self, xi: &[f64], v: &[f64], out: &mut [f64]) -> Result<()> {
         check_vector("velocity", v, self.dim())?;
-        check_out("Γ(v,v)", out, self.dim())?;
-        let g = crate::geometry::alpha_christoffel_vv(&self.manifold, xi, v, self.alpha)?;
-        out.copy_from_slice(g.as_slice());
-        Ok(())
+        AlphaConnection::new(&self.manifold, self.alpha)?.christoffel_vv_into(xi, v, out)
     }
-    /// By forward-mode AD of the chart's metric ([`crate::geometry::christoffel_vv_derivative`])
-    /// for α = 0; a central difference otherwise.
     fn christoffel_vv_derivative_into(
         &self,
         xi: &[f64],
@@ -108,13 +105,8 @@ impl<M: Metric, C: Chart, L> Connection for ChartProblem<M, C, L> {
         d: &[f64],
         out: &mut [f64],
     ) -> Result<()> {
-        if self.alpha != 0.0 {
-            return super::christoffel_vv_derivative_fd(self, xi, v, d, out);
-        }
-        check_out("∂Γ(d)(v,v)", out, self.dim())?;
-        let g = crate::geometry::christoffel_vv_derivative(&self.manifold, xi, v, d)?;
-        out.copy_from_slice(g.as_slice());
-        Ok(())
+        AlphaConnection::new(&self.manifold, self.alpha)?
+            .christoffel_vv_derivative_into(xi, v, d, out)
     }
 }
 
