@@ -1,6 +1,8 @@
-//! A thin, fallible front-end to diffsol for the autonomous ODEs natflow integrates
-//! (geodesics, natural-gradient flows): y' = f(y), solved with diffsol's adaptive
-//! Tsitouras 5(4) Runge–Kutta method (`tsit45`) at a relative and absolute tolerance `tol`.
+//! A thin, fallible front-end for the autonomous ODEs natflow integrates (geodesics,
+//! natural-gradient flows): y' = f(y), solved by default with diffsol's adaptive Tsitouras 5(4)
+//! Runge–Kutta method (`tsit45`) at a relative and absolute tolerance `tol`, or with natflow's
+//! own adaptive Dormand–Prince 5(4) ([`dopri`], [`OdeBackend::DormandPrince`]), which needs no
+//! dependency (the backend for a WebAssembly build).
 //!
 //! The right-hand side may fail (a trial stage left the domain, the metric became singular);
 //! the first such error is kept and returned instead of the solver's state, so a failed solve is
@@ -10,6 +12,18 @@ use crate::error::{Error, Result};
 use diffsol::{NalgebraMat, OdeBuilder, OdeSolverMethod, OdeSolverStopReason, Vector};
 use std::cell::RefCell;
 
+pub mod dopri;
+
+/// Which adaptive solver integrates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OdeBackend {
+    /// diffsol's Tsitouras 5(4) (`tsit45`), the default.
+    #[default]
+    Diffsol,
+    /// natflow's Dormand–Prince 5(4) ([`dopri`]).
+    DormandPrince,
+}
+
 /// Integration settings.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct OdeOptions {
@@ -17,6 +31,8 @@ pub struct OdeOptions {
     pub tol: f64,
     /// Refuse to take more than this many internal steps.
     pub max_steps: usize,
+    /// The solver.
+    pub backend: OdeBackend,
 }
 
 impl Default for OdeOptions {
@@ -24,6 +40,7 @@ impl Default for OdeOptions {
         Self {
             tol: 1e-12,
             max_steps: 200_000,
+            backend: OdeBackend::Diffsol,
         }
     }
 }
@@ -71,6 +88,17 @@ where
     }
     let n = y0.len();
     let scale = t_eval.last().copied().filter(|t| *t > 0.0).unwrap_or(1.0);
+    if opts.backend == OdeBackend::DormandPrince {
+        let s_eval: Vec<f64> = t_eval.iter().map(|t| t / scale).collect();
+        let rhs = |y: &[f64], dy: &mut [f64]| -> Result<()> {
+            f(y, dy)?;
+            if scale != 1.0 {
+                dy.iter_mut().for_each(|d| *d *= scale);
+            }
+            Ok(())
+        };
+        return dopri::solve(y0, &s_eval, opts, rhs, check);
+    }
     let failure: RefCell<Option<Error>> = RefCell::new(None);
     let y_init = y0.to_vec();
     let problem = OdeBuilder::<NalgebraMat<f64>>::new()
