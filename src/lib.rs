@@ -20,6 +20,7 @@ pub mod geometry;
 pub mod integrators;
 pub mod linalg;
 pub mod model;
+#[cfg(feature = "networks")]
 pub mod nn;
 pub mod ode;
 pub mod optim;
@@ -28,6 +29,7 @@ pub mod plot;
 pub mod problem;
 pub mod random;
 pub mod registry;
+#[cfg(feature = "networks")]
 pub mod rl;
 pub mod special;
 pub mod studies;

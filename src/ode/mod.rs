@@ -9,19 +9,32 @@
 //! an `Err`, never a panic or a silent NaN.
 
 use crate::error::{Error, Result};
+#[cfg(feature = "diffsol")]
 use diffsol::{NalgebraMat, OdeBuilder, OdeSolverMethod, OdeSolverStopReason, Vector};
+#[cfg(feature = "diffsol")]
 use std::cell::RefCell;
 
 pub mod dopri;
 
 /// Which adaptive solver integrates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OdeBackend {
-    /// diffsol's Tsitouras 5(4) (`tsit45`), the default.
-    #[default]
+    /// diffsol's Tsitouras 5(4) (`tsit45`), the default when natflow is built with its
+    /// `diffsol` feature (the command line always is).
     Diffsol,
     /// natflow's Dormand–Prince 5(4) ([`dopri`]).
     DormandPrince,
+}
+
+impl Default for OdeBackend {
+    /// diffsol with the `diffsol` feature, Dormand–Prince without it.
+    fn default() -> Self {
+        if cfg!(feature = "diffsol") {
+            Self::Diffsol
+        } else {
+            Self::DormandPrince
+        }
+    }
 }
 
 /// Integration settings.
@@ -40,7 +53,7 @@ impl Default for OdeOptions {
         Self {
             tol: 1e-12,
             max_steps: 200_000,
-            backend: OdeBackend::Diffsol,
+            backend: OdeBackend::default(),
         }
     }
 }
@@ -99,6 +112,32 @@ where
         };
         return dopri::solve(y0, &s_eval, opts, rhs, check);
     }
+    #[cfg(not(feature = "diffsol"))]
+    {
+        let _ = (n, f, check);
+        Err(Error::InvalidArgument(
+            "this build of natflow has no diffsol (feature `diffsol`); use OdeBackend::DormandPrince".into(),
+        ))
+    }
+    #[cfg(feature = "diffsol")]
+    diffsol_solve(y0, t_eval, opts, n, scale, f, check)
+}
+
+/// The diffsol (`tsit45`) path of [`solve`], in the rescaled time s = t/`scale`.
+#[cfg(feature = "diffsol")]
+fn diffsol_solve<F, C>(
+    y0: &[f64],
+    t_eval: &[f64],
+    opts: OdeOptions,
+    n: usize,
+    scale: f64,
+    f: F,
+    check: C,
+) -> Result<Vec<Vec<f64>>>
+where
+    F: Fn(&[f64], &mut [f64]) -> Result<()>,
+    C: Fn(&[f64]) -> Result<()>,
+{
     let failure: RefCell<Option<Error>> = RefCell::new(None);
     let y_init = y0.to_vec();
     let problem = OdeBuilder::<NalgebraMat<f64>>::new()
