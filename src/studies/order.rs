@@ -15,7 +15,7 @@
 //! Errors are Euclidean distances in canonical coordinates and KL(p_ref ‖ p_method). Orders are
 //! fitted by [`fit_order`] over the asymptotic window. One-step (local) errors from the start,
 //! whose order is one more than the global one, are reported too, and every run records its
-//! evaluation counts and wall time for work-precision plots. Runs go in parallel (rayon).
+//! evaluation counts and wall time for work-precision plots. Runs go in parallel (rayon; one by one on WebAssembly).
 
 use super::counting::{Counting, Evaluations};
 use super::fit::{OrderFit, fit_order};
@@ -24,10 +24,15 @@ use crate::error::{Error, Result};
 use crate::optim::{Method, Stepper, run_to_end};
 use crate::problem::NgProblem;
 use nalgebra::DVector;
+#[cfg(not(target_arch = "wasm32"))]
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Instant;
+// std's clock panics on wasm32-unknown-unknown; web-time reads the browser's.
+#[cfg(target_arch = "wasm32")]
+use web_time::Instant;
 
 /// Settings of an order study.
 #[derive(Debug, Clone, PartialEq)]
@@ -366,8 +371,12 @@ pub fn order_study<P: NgProblem + Sync + ?Sized>(
     let total = tasks.len();
     progress(0, total);
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<(Task, RunOut)> = tasks
-        .par_iter()
+    // In parallel (rayon); WebAssembly has no threads, so there the runs go one by one.
+    #[cfg(not(target_arch = "wasm32"))]
+    let tasks_iter = tasks.par_iter();
+    #[cfg(target_arch = "wasm32")]
+    let tasks_iter = tasks.iter();
+    let results: Vec<(Task, RunOut)> = tasks_iter
         .map(|&task| {
             let out = match task {
                 Task::Global(m, c, k) => run_steps(
