@@ -109,23 +109,20 @@ where
                     Err(e) if step < 1e-14 => return Err(e),
                     Err(_) => None,
                     Ok(()) => {
-                        let err_vec: Vec<f64> = (0..n)
-                            .map(|j| {
-                                step * (0..7)
+                        // ‖step·Σ (bₘ − b̂ₘ)kₘ‖ scaled by tol·(1 + max(|yₙ|, |yₙ₊₁|)), RMS.
+                        let mut sum = 0.0;
+                        for j in 0..n {
+                            let e = step
+                                * (0..7)
                                     .map(|m| {
                                         let b = if m < 6 { tab.b[m] } else { 0.0 };
                                         (b - B_HAT[m]) * k[m][j]
                                     })
-                                    .sum::<f64>()
-                            })
-                            .collect();
-                        let scale: Vec<f64> = y
-                            .iter()
-                            .zip(&y5)
-                            .map(|(a, b)| a.abs().max(b.abs()))
-                            .collect();
-                        let err = norm(&err_vec, &scale);
-                        Some(err)
+                                    .sum::<f64>();
+                            let sc = tol * (1.0 + y[j].abs().max(y5[j].abs()));
+                            sum += (e / sc).powi(2);
+                        }
+                        Some((sum / n.max(1) as f64).sqrt())
                     }
                 }
             };
